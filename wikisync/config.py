@@ -1,0 +1,103 @@
+"""page_map.yaml: which source page produces which generated pages, with which template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+__all__ = ["PageMap", "SourceSpec", "TargetSpec", "load_page_map", "DEFAULT_SUMMARY"]
+
+DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
+_EACH_VALUES = (None, "theme")
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    title: str
+    """A pattern with {source} and, for per-theme targets, {theme}."""
+    template: str
+    each: str | None = None
+    name: str = ""
+    """How templates refer to a single page's title (``pages.NAME``); defaults to the template's stem."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    page: str
+    targets: tuple[TargetSpec, ...]
+    summary: str = DEFAULT_SUMMARY
+    aliases: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
+
+
+@dataclass(frozen=True)
+class PageMap:
+    path: Path
+    templates: Path
+    sources: tuple[SourceSpec, ...]
+
+    def source(self, page: str) -> SourceSpec:
+        for spec in self.sources:
+            if spec.page == page:
+                return spec
+        known = ", ".join(s.page for s in self.sources)
+        raise ConfigError(f"{self.path}: no source named {page!r} (known: {known})")
+
+
+def load_page_map(path: str | Path) -> PageMap:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found (give --map PATH or run where page_map.yaml is)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("sources"), list) or not raw["sources"]:
+        raise ConfigError(f"{path}: expected a mapping with a non-empty 'sources' list")
+    templates = path.parent / str(raw.get("templates", "templates"))
+    defaults = raw.get("defaults") or {}
+    sources = tuple(_source(path, i, entry, defaults) for i, entry in enumerate(raw["sources"], start=1))
+    return PageMap(path, templates, sources)
+
+
+def _source(path: Path, index: int, entry: Any, defaults: dict[str, Any]) -> SourceSpec:
+    where = f"{path}: sources[{index}]"
+    if not isinstance(entry, dict) or not isinstance(entry.get("page"), str):
+        raise ConfigError(f"{where}: each source needs a 'page' title")
+    targets = entry.get("targets")
+    if not isinstance(targets, list) or not targets:
+        raise ConfigError(f"{where} ({entry['page']}): needs a non-empty 'targets' list")
+    aliases = entry.get("aliases") or {}
+    rules = {**(defaults.get("rules") or {}), **(entry.get("rules") or {})}
+    if not isinstance(aliases, dict) or not isinstance(rules, dict):
+        raise ConfigError(f"{where}: 'aliases' and 'rules' must be mappings")
+    for code, severity in rules.items():
+        if severity not in ("error", "warning", "off"):
+            raise ConfigError(f"{where}: rule {code}: severity must be error, warning or off, not {severity!r}")
+    return SourceSpec(
+        page=entry["page"],
+        targets=tuple(_target(f"{where}.targets[{i}]", t) for i, t in enumerate(targets, start=1)),
+        summary=str(entry.get("summary", defaults.get("summary", DEFAULT_SUMMARY))),
+        aliases={str(k): str(v) for k, v in aliases.items()},
+        rules={str(k): str(v) for k, v in rules.items()},
+    )
+
+
+def _target(where: str, entry: Any) -> TargetSpec:
+    if not isinstance(entry, dict) or not isinstance(entry.get("title"), str) or not isinstance(entry.get("template"), str):
+        raise ConfigError(f"{where}: each target needs a 'title' pattern and a 'template'")
+    each = entry.get("each")
+    if each not in _EACH_VALUES:
+        raise ConfigError(f"{where}: 'each' may only be 'theme', not {each!r}")
+    if each == "theme" and "{theme}" not in entry["title"]:
+        raise ConfigError(f"{where}: a per-theme target's title must contain {{theme}}")
+    name = str(entry.get("name") or entry["template"].split(".")[0])
+    return TargetSpec(entry["title"], entry["template"], each, name)

@@ -1,0 +1,145 @@
+"""Plain data for a parsed report: what parse.py produces and every later stage consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Comment",
+    "KeynoteElement",
+    "Priority",
+    "PriorityValue",
+    "Question",
+    "Report",
+    "Theme",
+    "Workshop",
+    "Anomaly",
+]
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    line: int
+    column: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "line": self.line}
+
+
+@dataclass(frozen=True)
+class KeynoteElement:
+    name: str
+    text: str
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "text": self.text, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Workshop:
+    name: str
+    prompts: tuple[str, ...]
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "prompts": list(self.prompts)}
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    summary: str
+    line: int
+    comments: tuple[Comment, ...]
+    heard_line: int | None = None
+    """Line of the "What we heard" lead-in, or None when the section has none."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "line": self.line,
+            "comments": [c.to_dict() for c in self.comments],
+        }
+
+
+@dataclass(frozen=True)
+class PriorityValue:
+    name: str
+    note: str
+    line: int = 0
+    column: int = 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Priority:
+    priority: str
+    values: tuple[PriorityValue, ...]
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "priority": self.priority,
+            "values": [v.to_dict() for v in self.values],
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    options: tuple[str, ...]
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "options": list(self.options), "line": self.line}
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """Something in the markup the parser had to work around; the checker turns these into diagnostics."""
+
+    kind: str
+    line: int
+    column: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    revision: int | None
+    keynote: tuple[KeynoteElement, ...] = ()
+    workshops: tuple[Workshop, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    questions: tuple[Question, ...] = ()
+    stray_comments: tuple[Comment, ...] = ()
+    """Bullets under the themes heading that belong to no theme."""
+    anomalies: tuple[Anomaly, ...] = field(default=(), compare=False)
+    line_count: int = field(default=0, compare=False)
+
+    @property
+    def comment_count(self) -> int:
+        return sum(len(t.comments) for t in self.themes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "revision": self.revision,
+            "keynote": [k.to_dict() for k in self.keynote],
+            "workshops": [w.to_dict() for w in self.workshops],
+            "themes": [t.to_dict() for t in self.themes],
+            "priorities": [p.to_dict() for p in self.priorities],
+            "questions": [q.to_dict() for q in self.questions],
+        }
