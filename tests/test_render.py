@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from wikisync.config import load_page_map
+from wikisync.errors import TemplateError
+from wikisync.parse import parse, plain_text
+from wikisync.render import escape_wikitext, excerpt, render, split_notice, theme_title
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"
+
+
+@pytest.fixture(scope="module")
+def page_map():
+    return load_page_map(ROOT / "page_map.yaml")
+
+
+@pytest.fixture(scope="module")
+def report():
+    return parse((ROOT / "tests/fixtures/all-hands-summary-report.wiki").read_text(encoding="utf-8"), SOURCE, 1234)
+
+
+@pytest.fixture(scope="module")
+def pages(page_map, report):
+    return {p.title: p for p in render(report, page_map.sources[0], page_map.templates)}
+
+
+def test_one_overview_and_one_page_per_theme(pages, report):
+    assert len(pages) == 12
+    assert f"{SOURCE}/Themes" in pages
+    for theme in report.themes:
+        assert f"{SOURCE}/Themes/{theme.name}" in pages
+
+
+def test_every_page_names_its_source_revision(pages):
+    for page in pages.values():
+        notice, body = split_notice(page.text)
+        assert "[[Special:PermanentLink/1234|" in notice
+        assert f"[[{SOURCE}]]" in notice
+        assert "1234" not in body
+
+
+def test_overview_has_a_row_per_theme_with_counts_and_priorities(pages, report):
+    body = split_notice(pages[f"{SOURCE}/Themes"].text)[1]
+    rows = body.split("\n|-\n")[1:]
+    assert len(rows) == 11
+    for row, theme in zip(rows, report.themes):
+        cells = [line[2:] for line in row.split("\n") if line.startswith("| ")]
+        assert cells[0] == f"[[{SOURCE}/Themes/{theme.name}|{theme.name}]]"
+        assert cells[2] == f'style="text-align:right" | {len(theme.comments)}'
+    assert 'class="wikitable sortable"' in body
+    by_theme = {r.split("|")[2].split("]]")[0]: r.strip().split("\n")[-1] for r in rows}
+    assert by_theme["Extended Ecosystem"] == "| Increase human collaboration"
+    assert by_theme["Cohesion"] == "| Increase human collaboration"
+    assert by_theme["Education"] == "| —"
+
+
+def test_theme_page_lists_every_comment_of_its_theme(pages, report):
+    for theme in report.themes:
+        body = split_notice(pages[f"{SOURCE}/Themes/{theme.name}"].text)[1]
+        bullets = [line[2:] for line in body.split("\n") if line.startswith("* ")]
+        assert [plain_text(b) for b in bullets] == [c.text for c in theme.comments]
+        assert plain_text(theme.summary) in plain_text(body)
+
+
+def test_missing_template_is_a_clear_error(page_map, report, tmp_path):
+    with pytest.raises(TemplateError, match="notice.wiki.j2: template not found"):
+        render(report, page_map.sources[0], tmp_path)
+
+
+def test_template_syntax_error_names_file_and_line(page_map, report, tmp_path):
+    for name in ("notice.wiki.j2", "theme.wiki.j2"):
+        (tmp_path / name).write_text((ROOT / "templates" / name).read_text())
+    (tmp_path / "overview.wiki.j2").write_text("ok\n{% for x in %}\n")
+    with pytest.raises(TemplateError, match=r"overview.wiki.j2:2"):
+        render(report, page_map.sources[0], tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("Access", "S/Themes/Access"),
+        ("Cohesion/integration", "S/Themes/Cohesion-integration"),
+        ("A [[link]] | pipe", "S/Themes/A -link- - pipe"),
+        ("  #hash  ", "S/Themes/hash"),
+        ("{{}}", "S/Themes/Untitled"),
+    ],
+)
+def test_theme_titles_are_safe(name, title):
+    assert theme_title("{source}/Themes/{theme}", "S", name) == title
+
+
+def test_excerpt_prefers_the_first_sentence():
+    assert excerpt("One. Two.") == "One."
+    long = "word " * 60
+    cut = excerpt(long, 50)
+    assert cut.endswith("…") and len(cut) <= 51
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a | b || c", "{{tpl}}", "[[Category:X]]", "''it''", "'''b'''", "<nowiki>", "</translate>", "= H =", "{| x", "|}", "~~~~", "__NOTOC__", "* bullet", "&amp;", "! head"],
+)
+def test_escaped_text_reads_back_as_itself(text):
+    assert plain_text(escape_wikitext(text)) == text
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=40))
+def test_escape_round_trip(text):
+    escaped = escape_wikitext(text)
+    assert not re.search(r"\[\[|\{\{|\|", escaped)
+    assert plain_text(escaped) == " ".join(text.split())

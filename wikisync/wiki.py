@@ -1,0 +1,128 @@
+"""The one module that talks to the wiki, through Pywikibot.
+
+Pywikibot finds the wiki and the account the way every Pywikibot tool does (user-config.py in
+PYWIKIBOT_DIR or the working directory) and brings login, throttling, maxlag, retries and
+edit-conflict detection. This module only adapts it to wikisync's plain data and errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import ConfigError, SourceError, WikiError
+
+__all__ = ["SaveResult", "SourcePage", "Wiki", "connect"]
+
+def _pywikibot():
+    """Import Pywikibot lazily, so that commands working on files never need a wiki configured."""
+    try:
+        import pywikibot
+        from pywikibot import exceptions
+    except Exception as exc:  # Pywikibot raises a bare RuntimeError-like error without user-config.py
+        raise ConfigError(f"cannot load Pywikibot's configuration: {_first_line(exc)}") from None
+    return pywikibot, exceptions
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    title: str
+    text: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    title: str
+    revision: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Wiki:
+    """A logged-in connection to one wiki."""
+
+    def __init__(self, site) -> None:
+        self.site = site
+        self._pages: dict[str, object] = {}
+        self._pywikibot, self._errors = _pywikibot()
+
+    def read_source(self, title: str) -> SourcePage:
+        page = self._pywikibot.Page(self.site, title)
+        try:
+            text = page.get()
+        except self._errors.NoPageError:
+            raise SourceError(f"{title}: the source page does not exist on {self.site}") from None
+        except self._errors.IsRedirectPageError:
+            raise SourceError(f"{title}: the source page is a redirect; name its target in page_map.yaml") from None
+        except self._errors.Error as exc:
+            raise WikiError(f"{title}: cannot read the source page: {_first_line(exc)}") from None
+        return SourcePage(page.title(), text, page.latest_revision_id)
+
+    def read_pages(self, titles: Iterable[str]) -> dict[str, str | None]:
+        """Current text of every title (None where missing), fetched in batches, not one request each."""
+        wanted = [self._pywikibot.Page(self.site, title) for title in titles]
+        texts: dict[str, str | None] = {}
+        try:
+            for page in self.site.preloadpages(wanted):
+                key = page.title()
+                self._pages[key] = page
+                texts[key] = page.text if page.exists() else None
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot read the generated pages: {_first_line(exc)}") from None
+        for page in wanted:
+            texts.setdefault(page.title(), None)
+            self._pages.setdefault(page.title(), page)
+        return texts
+
+    def canonical_title(self, title: str) -> str:
+        return self._pywikibot.Page(self.site, title).title()
+
+    def save(self, title: str, text: str, summary: str) -> SaveResult:
+        """Save one page. An edit conflict or a refusal is a result for that page, not an exception."""
+        page = self._pages.get(title) or self._pywikibot.Page(self.site, title)
+        creating = not page.exists()
+        page.text = text
+        try:
+            page.save(
+                summary=summary,
+                bot=True,
+                minor=False,
+                watch="nochange",
+                apply_cosmetic_changes=False,
+                quiet=True,
+                createonly=creating,
+                nocreate=not creating,
+            )
+        except self._errors.EditConflictError:
+            return SaveResult(title, error="edit conflict: the page changed after it was read; not overwritten")
+        except self._errors.Error as exc:
+            return SaveResult(title, error=_first_line(exc))
+        return SaveResult(title, revision=page.latest_revision_id)
+
+    def url(self, title: str) -> str:
+        return self._pywikibot.Page(self.site, title).full_url()
+
+
+def connect(login: bool = True) -> Wiki:
+    """The wiki of the Pywikibot configuration, logged in as its bot account."""
+    pywikibot, errors = _pywikibot()
+    try:
+        site = pywikibot.Site()
+        if login:
+            site.login()
+    except errors.Error as exc:
+        raise WikiError(f"cannot reach or log in to the configured wiki: {_first_line(exc)}") from None
+    except Exception as exc:  # network errors surface from requests, not as Pywikibot errors
+        raise WikiError(f"cannot reach the configured wiki: {_first_line(exc)}") from None
+    if login and not site.logged_in():
+        raise WikiError(f"not logged in to {site}: check usernames and password_file in user-config.py")
+    return Wiki(site)
