@@ -167,3 +167,36 @@ def test_missing_source_page_is_a_clear_error(dev_wiki, tmp_path, capsys):
     assert code == 1
     assert f"{missing.source}: the source page does not exist" in out
     assert "Traceback" not in out
+
+
+def test_the_bot_password_appears_in_no_output_or_file(report, tmp_path):
+    """A full login in a fresh process, a dry run and a sync: the password shows up nowhere."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    report.write_source(FIXTURE)
+    config = tmp_path / "pywikibot"
+    shutil.copytree(report.wiki.pywikibot_dir, config, ignore=shutil.ignore_patterns("*.lwp", "apicache*", "logs"))
+    (config / "user-config.py").write_text(
+        (config / "user-config.py").read_text().replace(str(report.wiki.pywikibot_dir), str(config))
+        + "\nlog = ['*']\n"  # Pywikibot's own log file, with everything in it
+    )
+    env = {**os.environ, "PYWIKIBOT_DIR": str(config)}
+    printed = ""
+    for extra in (["--dry-run"], [], ["--dry-run"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "wikisync.cli", "sync", "--map", str(report.map), *extra, "--colour", "never"],
+            capture_output=True, text=True, env=env, timeout=300,
+        )
+        printed += done.stdout + done.stderr
+    assert "saved 12 of 12" in printed
+    assert any(config.glob("*.lwp")), "no login cookie: the run did not log in"
+    secrets = [password for name, password in report.wiki.accounts.items() if name.startswith("WikisyncBot")]
+    files = {path: path.read_bytes() for path in config.rglob("*") if path.is_file() and path.name != "user-password.py"}
+    assert any(path.suffix == ".log" for path in files), "Pywikibot wrote no log file to search"
+    for secret in secrets:
+        assert secret not in printed
+        for path, content in files.items():
+            assert secret.encode() not in content, f"password found in {path}"
