@@ -1,4 +1,4 @@
-from wikisync.plan import Action, plan, same_content, unified_diff
+from wikisync.plan import Action, CurrentPage, plan, same_content, unified_diff
 from wikisync.render import NOTICE_BEGIN, NOTICE_END, DesiredPage
 
 
@@ -8,7 +8,7 @@ def page(title: str, body: str, revision: int = 1) -> DesiredPage:
 
 def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
     desired = [page("New", "a"), page("Changed", "b2"), page("Same", "c")]
-    current = {"New": None, "Changed": page("Changed", "b1").text, "Same": page("Same", "c").text}
+    current = {"New": CurrentPage(None), "Changed": CurrentPage(page("Changed", "b1").text), "Same": CurrentPage(page("Same", "c").text)}
     decided = plan(current, desired)
     assert [(c.title, c.action) for c in decided.changes] == [
         ("New", Action.CREATE),
@@ -22,7 +22,7 @@ def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
 def test_a_new_source_revision_alone_changes_nothing():
     old = page("P", "body", revision=1).text
     new = page("P", "body", revision=2)
-    assert plan({"P": old}, [new]).changes[0].action is Action.UNCHANGED
+    assert plan({"P": CurrentPage(old)}, [new]).changes[0].action is Action.UNCHANGED
 
 
 def test_trailing_whitespace_trimmed_by_the_wiki_is_no_change():
@@ -31,7 +31,7 @@ def test_trailing_whitespace_trimmed_by_the_wiki_is_no_change():
 
 def test_a_page_without_the_notice_is_compared_in_full():
     assert not same_content("body", page("P", "body").text.replace("body", "other"))
-    assert plan({"P": "hand-written"}, [page("P", "body")]).changes[0].action is Action.UPDATE
+    assert plan({"P": CurrentPage("hand-written")}, [page("P", "body")]).changes[0].action is Action.UPDATE
 
 
 def test_title_missing_from_current_counts_as_missing():

@@ -35,8 +35,9 @@ class Report:
     def write_source(self, text: str, summary: str = "report edit") -> int:
         return self.wiki.edit_as("Editor", self.source, text, summary)
 
-    def sync(self, capsys, *extra: str) -> tuple[int, str]:
-        code = main(["sync", "--map", str(self.map), "--colour", "never", *extra])
+    def sync(self, capsys, *extra: str, command: str = "sync") -> tuple[int, str]:
+        verbosity = [] if "--quiet" in extra else ["--verbose"]
+        code = main([command, "--map", str(self.map), "--colour", "never", *verbosity, *extra])
         captured = capsys.readouterr()
         return code, captured.out + captured.err
 
@@ -86,8 +87,19 @@ def test_second_sync_makes_no_edit(report, capsys):
     requests_used = report.wiki.api_request_count() - requests_before
     assert code == 0, out
     assert report.revisions() == before
+    assert "unchanged since revision" in out
+    assert requests_used <= 3
+    print(f"\nno-op sync after login: {requests_used} API requests")
+
+
+def test_rebuild_compares_every_page_and_still_edits_nothing_unchanged(report, capsys):
+    report.write_source(FIXTURE)
+    assert report.sync(capsys)[0] == 0
+    before = report.revisions()
+    code, out = report.sync(capsys, command="rebuild")
+    assert code == 0, out
     assert "saved 0 of 0 (0 to create, 0 to change), 12 unchanged" in out
-    print(f"\nno-op sync: {requests_used} API requests")
+    assert report.revisions() == before
 
 
 def test_dry_run_prints_diffs_and_saves_nothing(report, capsys):

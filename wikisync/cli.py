@@ -14,10 +14,11 @@ from pathlib import Path
 import yaml
 
 from . import __version__
+from .check import check, has_errors, summary_line
 from .config import load_page_map
-from .errors import SourceError, WikisyncError
+from .errors import ConfigError, SourceError, WikisyncError
 from .parse import parse
-from .sync import EXIT_ERROR, EXIT_OK, Output, sync
+from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
 
 __all__ = ["main"]
 
@@ -51,13 +52,40 @@ def _parser() -> argparse.ArgumentParser:
     parse_cmd.add_argument("--format", choices=("json", "yaml"), default="json")
     parse_cmd.set_defaults(run=_run_parse)
 
+    check_cmd = commands.add_parser("check", help="check a report's themes, table and comments for consistency")
+    _add_source_arguments(check_cmd)
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    check_cmd.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    check_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH",
+                           help="take aliases and rule settings for the page from this map, if it exists")
+    check_cmd.set_defaults(run=_run_check)
+
     sync_cmd = commands.add_parser("sync", help="publish the generated pages (only those that changed)")
+    _add_sync_arguments(sync_cmd)
     sync_cmd.add_argument("--dry-run", action="store_true", help="print the diffs and save nothing")
-    sync_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
-    sync_cmd.add_argument("--source", action="append", default=[], metavar="TITLE", help="only this source page (repeatable)")
-    sync_cmd.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
-    sync_cmd.set_defaults(run=_run_sync)
+    sync_cmd.set_defaults(run=_run_sync, rebuild=False)
+
+    rebuild_cmd = commands.add_parser(
+        "rebuild", help="like sync, but re-render and compare even when the source is unchanged (after a template change)"
+    )
+    _add_sync_arguments(rebuild_cmd)
+    rebuild_cmd.set_defaults(run=_run_sync, rebuild=True, dry_run=False)
     return parser
+
+
+def _add_sync_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
+    command.add_argument("--source", "--page", action="append", default=[], metavar="TITLE",
+                         help="only this source page (repeatable)")
+    command.add_argument("--force", nargs="?", action="append", const="", default=[], metavar="PAGE",
+                         help="without PAGE: publish despite check errors or the destructive-change guard; "
+                              "with PAGE: overwrite that page although a person edited it (repeatable)")
+    command.add_argument("--force-all", action="store_true", help="all of --force, for every page")
+    command.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+    verbosity = command.add_mutually_exclusive_group()
+    verbosity.add_argument("--verbose", "-v", action="store_true", help="list every page (default on a terminal)")
+    verbosity.add_argument("--quiet", "-q", action="store_true",
+                           help="one summary line per source, and problems (default when not on a terminal)")
 
 
 def _add_source_arguments(command: argparse.ArgumentParser) -> None:
@@ -90,12 +118,45 @@ def _run_parse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_check(args: argparse.Namespace) -> int:
+    report = _load_report(args)
+    aliases: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    if Path(args.map).exists():
+        spec = next((s for s in load_page_map(args.map).sources if s.page == report.title), None)
+        if spec is not None:
+            aliases, rules = spec.aliases, spec.rules
+    diagnostics = check(report, aliases=aliases, rules=rules)
+    if args.format == "json":
+        print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
+    else:
+        name = args.page or args.path
+        for diagnostic in diagnostics:
+            print(diagnostic.format(name))
+        print(f"{name}: {summary_line(diagnostics)}")
+    if has_errors(diagnostics) or (args.strict and diagnostics):
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 def _run_sync(args: argparse.Namespace) -> int:
     from .wiki import connect
 
     page_map = load_page_map(args.map)
-    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
-    return sync(page_map, connect(), dry_run=args.dry_run, sources=args.source, out=Output(sys.stdout, colour))
+    for title in args.source:
+        page_map.source(title)
+    on_terminal = sys.stdout.isatty()
+    colour = args.colour == "always" or (args.colour == "auto" and on_terminal)
+    verbose = args.verbose or (on_terminal and not args.quiet) or args.dry_run
+    options = Options(
+        dry_run=args.dry_run,
+        rebuild=args.rebuild,
+        force="" in args.force,
+        force_pages=frozenset(title for title in args.force if title),
+        force_all=args.force_all,
+        sources=tuple(args.source),
+    )
+    return sync(page_map, connect(), options, Output(sys.stdout, colour, verbose))
 
 
 if __name__ == "__main__":

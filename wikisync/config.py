@@ -10,10 +10,19 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["PageMap", "SourceSpec", "TargetSpec", "load_page_map", "DEFAULT_SUMMARY"]
+__all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _EACH_VALUES = (None, "theme")
+
+
+@dataclass(frozen=True)
+class Guard:
+    """How much one run may take away before it is held back as destructive (fractions of what was there)."""
+
+    max_theme_loss: float = 0.3
+    max_comment_loss: float = 0.3
+    max_page_shrink: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,8 @@ class TargetSpec:
     each: str | None = None
     name: str = ""
     """How templates refer to a single page's title (``pages.NAME``); defaults to the template's stem."""
+    region: str | None = None
+    """Generate only the part of an existing page between ``<!-- wikisync:begin NAME -->`` and its end marker."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class SourceSpec:
     aliases: dict[str, str] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
     """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
+    guard: Guard = Guard()
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,11 @@ class PageMap:
     path: Path
     templates: Path
     sources: tuple[SourceSpec, ...]
+
+    @property
+    def state_dir(self) -> Path:
+        """Where runs keep their state and lock: beside page_map.yaml."""
+        return self.path.parent / ".wikisync"
 
     def source(self, page: str) -> SourceSpec:
         for spec in self.sources:
@@ -88,7 +105,20 @@ def _source(path: Path, index: int, entry: Any, defaults: dict[str, Any]) -> Sou
         summary=str(entry.get("summary", defaults.get("summary", DEFAULT_SUMMARY))),
         aliases={str(k): str(v) for k, v in aliases.items()},
         rules={str(k): str(v) for k, v in rules.items()},
+        guard=_guard(where, {**(defaults.get("guard") or {}), **(entry.get("guard") or {})}),
     )
+
+
+def _guard(where: str, raw: dict[str, Any]) -> Guard:
+    known = Guard.__dataclass_fields__
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"{where}: guard: unknown setting {key!r} (known: {', '.join(known)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ConfigError(f"{where}: guard: {key} must be a fraction from 0 to 1, not {value!r}")
+        values[key] = float(value)
+    return Guard(**values)
 
 
 def _target(where: str, entry: Any) -> TargetSpec:
@@ -100,4 +130,7 @@ def _target(where: str, entry: Any) -> TargetSpec:
     if each == "theme" and "{theme}" not in entry["title"]:
         raise ConfigError(f"{where}: a per-theme target's title must contain {{theme}}")
     name = str(entry.get("name") or entry["template"].split(".")[0])
-    return TargetSpec(entry["title"], entry["template"], each, name)
+    region = entry.get("region")
+    if region is not None and (not isinstance(region, str) or not region.strip() or "--" in region):
+        raise ConfigError(f"{where}: 'region' must be a short name usable inside an HTML comment")
+    return TargetSpec(entry["title"], entry["template"], each, name, region)

@@ -128,6 +128,8 @@ class Report:
     """Bullets under the themes heading that belong to no theme."""
     anomalies: tuple[Anomaly, ...] = field(default=(), compare=False)
     line_count: int = field(default=0, compare=False)
+    priorities_line: int | None = field(default=None, compare=False)
+    """Line of the Competing Priorities table's ``{|``, or None when the page has none."""
 
     @property
     def comment_count(self) -> int:

@@ -245,6 +245,7 @@ class _Parser:
         questions: list[_QuestionDraft] = []
         stray: list[Comment] = []
         priorities: list[Priority] | None = None
+        priorities_line: int | None = None
 
         context = "intro"
         themes_level = 0
@@ -270,6 +271,7 @@ class _Parser:
                 assert block.node is not None
                 if priorities is None and (context == "questions" or self._is_priority_table(block.node)):
                     priorities = self._priorities(block.node, block.offset)
+                    priorities_line = block.line
             elif block.kind == "para":
                 if context == "intro":
                     if _is_label(block.raw, block.text):
@@ -330,6 +332,7 @@ class _Parser:
             stray_comments=tuple(stray),
             anomalies=tuple(sorted(self.anomalies, key=lambda a: (a.line, a.column))),
             line_count=len(self.lines),
+            priorities_line=priorities_line,
         )
 
     # -- the priorities table -------------------------------------------------------------------

@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+import hashlib
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from .config import Guard
 from .render import DesiredPage, split_notice
 
-__all__ = ["Action", "Change", "Plan", "plan", "unified_diff", "same_content"]
+__all__ = [
+    "Action",
+    "Change",
+    "CurrentPage",
+    "Plan",
+    "destructive_reasons",
+    "plan",
+    "region_markers",
+    "region_text",
+    "same_content",
+    "text_hash",
+    "unified_diff",
+]
 
 
 class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
     UNCHANGED = "unchanged"
+    HUMAN_EDIT = "human-edit"
+    """Someone other than the bot edited the page (or its region) last: refused unless forced."""
+    EXCLUDED = "excluded"
+    """The page carries {{nobots}} or a {{bots}} that denies this bot."""
+    INVALID = "invalid"
+    """The page cannot take the generated text: a bad title, missing or broken region markers."""
+
+
+_PENDING = (Action.CREATE, Action.UPDATE)
+
+
+@dataclass(frozen=True)
+class CurrentPage:
+    """A target as the wiki has it; ``text`` is None when the page does not exist."""
+
+    text: str | None
+    revision: int | None = None
+    user: str | None = None
+    bots_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -24,10 +58,13 @@ class Change:
     action: Action
     old: str | None
     new: str
+    reason: str = ""
+    revision: int | None = None
+    """The page's current revision, for links."""
 
     @property
     def pending(self) -> bool:
-        return self.action is not Action.UNCHANGED
+        return self.action in _PENDING
 
     def diff(self) -> str:
         return unified_diff(self.title, self.old, self.new)
@@ -41,43 +78,151 @@ class Plan:
     def pending(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.pending)
 
+    @property
+    def refused(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action in (Action.HUMAN_EDIT, Action.INVALID))
+
+    def of(self, action: Action) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action is action)
+
     def count(self, action: Action) -> int:
-        return sum(1 for c in self.changes if c.action is action)
+        return len(self.of(action))
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.count(Action.CREATE)} to create, {self.count(Action.UPDATE)} to change, "
             f"{self.count(Action.UNCHANGED)} unchanged"
         )
+        extra = [(Action.HUMAN_EDIT, "refused (human edit)"), (Action.EXCLUDED, "excluded by {{bots}}"), (Action.INVALID, "invalid")]
+        return text + "".join(f", {self.count(a)} {label}" for a, label in extra if self.count(a))
 
 
 def same_content(old: str, new: str) -> bool:
-    """Equal apart from the generated-from notice and the trailing whitespace MediaWiki trims."""
-    return split_notice(old)[1].rstrip() == split_notice(new)[1].rstrip()
+    """Equal apart from the generated-from notice and surrounding whitespace (MediaWiki trims the end)."""
+    return split_notice(old)[1].strip() == split_notice(new)[1].strip()
 
 
-def plan(current: Mapping[str, str | None], desired: Sequence[DesiredPage]) -> Plan:
-    """One change per desired page. ``current`` maps a title to its text on the wiki, None if missing."""
+def text_hash(text: str) -> str:
+    """What the state remembers of a page or region: a hash of its content, notice left out."""
+    return hashlib.sha1(split_notice(text)[1].strip().encode("utf-8")).hexdigest()
+
+
+def region_markers(name: str) -> tuple[str, str]:
+    return f"<!-- wikisync:begin {name} -->", f"<!-- wikisync:end {name} -->"
+
+
+def plan(
+    current: Mapping[str, CurrentPage],
+    desired: Sequence[DesiredPage],
+    *,
+    bot_user: str | None = None,
+    published: Mapping[str, str] | None = None,
+    force: Collection[str] = (),
+    force_all: bool = False,
+) -> Plan:
+    """One change per desired page.
+
+    ``published`` maps a title to the hash of what wikisync last wrote there (for regions: of the
+    region); ``force`` lists titles whose human edits may be overwritten.
+    """
+    published = published or {}
     changes = []
     for page in desired:
-        old = current.get(page.title)
-        if old is None:
-            action = Action.CREATE
-        elif same_content(old, page.text):
-            action = Action.UNCHANGED
+        page_now = current.get(page.title) or CurrentPage(None)
+        forced = force_all or page.title in force
+        if page.region:
+            changes.append(_plan_region(page, page_now, published.get(page.title), forced))
         else:
-            action = Action.UPDATE
-        changes.append(Change(page.title, action, old, page.text))
+            changes.append(_plan_page(page, page_now, bot_user, forced))
     return Plan(tuple(changes))
 
 
-def unified_diff(title: str, old: str | None, new: str) -> str:
+def _plan_page(page: DesiredPage, now: CurrentPage, bot_user: str | None, forced: bool) -> Change:
+    if now.text is None:
+        return Change(page.title, Action.CREATE, None, page.text)
+    if same_content(now.text, page.text):
+        return Change(page.title, Action.UNCHANGED, now.text, page.text, revision=now.revision)
+    if not now.bots_allowed:
+        return Change(page.title, Action.EXCLUDED, now.text, page.text, "the page excludes this bot", now.revision)
+    if bot_user and now.user and now.user != bot_user and not forced:
+        reason = f"last edited by {now.user}, not by {bot_user}; --force '{page.title}' overwrites it"
+        return Change(page.title, Action.HUMAN_EDIT, now.text, page.text, reason, now.revision)
+    return Change(page.title, Action.UPDATE, now.text, page.text, revision=now.revision)
+
+
+def _plan_region(page: DesiredPage, now: CurrentPage, published_hash: str | None, forced: bool) -> Change:
+    assert page.region is not None
+    if now.text is None:
+        reason = f"region {page.region!r} needs an existing page with {region_markers(page.region)[0]} and its end marker"
+        return Change(page.title, Action.INVALID, None, page.text, reason)
+    begin, end = region_markers(page.region)
+    problem = _marker_problem(now.text, begin, end)
+    if problem:
+        return Change(page.title, Action.INVALID, now.text, page.text, problem, now.revision)
+    before, rest = now.text.split(begin, 1)
+    inside, after = rest.split(end, 1)
+    new_text = f"{before}{begin}\n{page.text.strip()}\n{end}{after}"
+    if same_content(inside, page.text):
+        return Change(page.title, Action.UNCHANGED, now.text, new_text, revision=now.revision)
+    if not now.bots_allowed:
+        return Change(page.title, Action.EXCLUDED, now.text, new_text, "the page excludes this bot", now.revision)
+    if published_hash and text_hash(inside) != published_hash and not forced:
+        reason = f"the region {page.region!r} was edited by hand since wikisync last wrote it; --force '{page.title}' overwrites it"
+        return Change(page.title, Action.HUMAN_EDIT, now.text, new_text, reason, now.revision)
+    return Change(page.title, Action.UPDATE, now.text, new_text, revision=now.revision)
+
+
+def _marker_problem(text: str, begin: str, end: str) -> str:
+    begins = [m.start() for m in re.finditer(re.escape(begin), text)]
+    ends = [m.start() for m in re.finditer(re.escape(end), text)]
+    if not begins and not ends:
+        return f"no region markers: add {begin} and {end} where the generated text goes"
+    if len(begins) != 1 or len(ends) != 1:
+        return f"region markers must appear once each; found {len(begins)} × {begin} and {len(ends)} × {end}"
+    if ends[0] < begins[0]:
+        return f"{end} comes before {begin}"
+    return ""
+
+
+def region_text(text: str, name: str) -> str | None:
+    """What stands between a region's markers, or None when they are missing or broken."""
+    begin, end = region_markers(name)
+    if _marker_problem(text, begin, end):
+        return None
+    return text.split(begin, 1)[1].split(end, 1)[0]
+
+
+def destructive_reasons(
+    themes: int,
+    comments: int,
+    previous_themes: int,
+    previous_comments: int,
+    decided: Plan,
+    guard: Guard,
+) -> list[str]:
+    """Why publishing this plan looks like the source was blanked or vandalised; empty when it does not."""
+    reasons = []
+    if previous_themes and themes < previous_themes * (1 - guard.max_theme_loss):
+        reasons.append(f"the source now has {themes} themes, down from {previous_themes} when last published")
+    if previous_comments and comments < previous_comments * (1 - guard.max_comment_loss):
+        reasons.append(f"the source now has {comments} comments, down from {previous_comments} when last published")
+    for change in decided.pending:
+        if change.old is None:
+            continue
+        old_size = len(split_notice(change.old)[1].strip())
+        new_size = len(split_notice(change.new)[1].strip())
+        if old_size and new_size < old_size * (1 - guard.max_page_shrink):
+            reasons.append(f"{change.title} would shrink from {old_size} to {new_size} characters")
+    return reasons
+
+
+def unified_diff(title: str, old: str | None, new: str, labels: tuple[str, str] = ("on the wiki", "generated")) -> str:
     before = [] if old is None else old.rstrip().splitlines(keepends=True)
     after = new.rstrip().splitlines(keepends=True)
     lines = difflib.unified_diff(
         [line if line.endswith("\n") else line + "\n" for line in before],
         [line if line.endswith("\n") else line + "\n" for line in after],
-        fromfile=f"{title} (on the wiki)" if old is not None else "/dev/null",
-        tofile=f"{title} (generated)",
+        fromfile=f"{title} ({labels[0]})" if old is not None else "/dev/null",
+        tofile=f"{title} ({labels[1]})",
     )
     return "".join(lines)

@@ -47,6 +47,8 @@ class DesiredPage:
     title: str
     text: str
     template: str
+    region: str | None = None
+    """Set when only a marked region of an existing page is generated."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
         for title, extra in _instances(target, spec, views):
             body = _render(env, target.template, {**context, **extra, "title": title})
             text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
-            pages.append(DesiredPage(title, text, target.template))
+            pages.append(DesiredPage(title, text, target.template, target.region))
     return pages
 
 

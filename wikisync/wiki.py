@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import ConfigError, SourceError, WikiError
 
-__all__ = ["SaveResult", "SourcePage", "Wiki", "connect"]
+__all__ = ["PageState", "SaveResult", "SourcePage", "Wiki", "connect"]
 
 def _pywikibot():
     """Import Pywikibot lazily, so that commands working on files never need a wiki configured."""
@@ -34,6 +34,16 @@ class SourcePage:
     title: str
     text: str
     revision: int
+
+
+@dataclass(frozen=True)
+class PageState:
+    """A generated page as the wiki has it now; text is None when the page does not exist."""
+
+    text: str | None
+    revision: int | None = None
+    user: str | None = None
+    bots_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,24 +77,56 @@ class Wiki:
             raise WikiError(f"{title}: cannot read the source page: {_first_line(exc)}") from None
         return SourcePage(page.title(), text, page.latest_revision_id)
 
-    def read_pages(self, titles: Iterable[str]) -> dict[str, str | None]:
-        """Current text of every title (None where missing), fetched in batches, not one request each."""
+    @property
+    def user(self) -> str:
+        return self.site.username() or ""
+
+    @property
+    def site_id(self) -> str:
+        return str(self.site)
+
+    def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
+        """Every title as the wiki has it, fetched in batches (up to 50 a request), not one request each."""
         wanted = [self._pywikibot.Page(self.site, title) for title in titles]
-        texts: dict[str, str | None] = {}
+        states: dict[str, PageState] = {}
         try:
             for page in self.site.preloadpages(wanted):
                 key = page.title()
                 self._pages[key] = page
-                texts[key] = page.text if page.exists() else None
+                states[key] = self._state(page)
         except self._errors.Error as exc:
             raise WikiError(f"cannot read the generated pages: {_first_line(exc)}") from None
         for page in wanted:
-            texts.setdefault(page.title(), None)
+            states.setdefault(page.title(), PageState(None))
             self._pages.setdefault(page.title(), page)
-        return texts
+        return states
 
-    def canonical_title(self, title: str) -> str:
-        return self._pywikibot.Page(self.site, title).title()
+    def _state(self, page) -> PageState:
+        if not page.exists():
+            return PageState(None)
+        revision = page.latest_revision
+        return PageState(page.text, revision.revid, revision.user, page.botMayEdit())
+
+    def canonical_title(self, title: str) -> str | None:
+        """The wiki's spelling of a title, or None when the wiki would reject it."""
+        try:
+            return self._pywikibot.Page(self.site, title).title()
+        except (self._errors.InvalidTitleError, ValueError):
+            return None
+
+    def last_revision_by(self, title: str, user: str) -> tuple[int, str] | None:
+        """The newest revision of a page saved by ``user``, with its text; None if there is none."""
+        page = self._pages.get(title) or self._pywikibot.Page(self.site, title)
+        try:
+            for revision in page.revisions(content=True, total=50):
+                if revision.user == user:
+                    return revision.revid, revision.text or ""
+        except self._errors.Error as exc:
+            raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
+        return None
+
+    def diff_url(self, title: str, old: int, new: int) -> str:
+        return self._pywikibot.Page(self.site, "Special:Diff/" + f"{old}/{new}").full_url()
 
     def save(self, title: str, text: str, summary: str) -> SaveResult:
         """Save one page. An edit conflict or a refusal is a result for that page, not an exception."""
@@ -104,6 +146,10 @@ class Wiki:
             )
         except self._errors.EditConflictError:
             return SaveResult(title, error="edit conflict: the page changed after it was read; not overwritten")
+        except self._errors.OtherPageSaveError as exc:
+            if "{{bots}}" in str(exc) or "nobots" in str(exc):
+                return SaveResult(title, error="the page excludes this bot ({{bots}}/{{nobots}})")
+            return SaveResult(title, error=_first_line(exc))
         except self._errors.Error as exc:
             return SaveResult(title, error=_first_line(exc))
         return SaveResult(title, revision=page.latest_revision_id)
