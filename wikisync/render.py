@@ -35,7 +35,7 @@ NOTICE_END = "<!-- /wikisync:notice -->"
 NOTICE_TEMPLATE = "notice.wiki.j2"
 _NOTICE = re.compile(re.escape(NOTICE_BEGIN) + r".*?" + re.escape(NOTICE_END) + r"\n?", re.S)
 _UNSAFE_IN_TITLE = re.compile(r"[#<>\[\]|{}/_\x00-\x1f\x7f]+")
-_MAX_TITLE_PART = 120
+_MAX_TITLE_BYTES = 255  # MediaWiki's limit, in UTF-8 bytes
 # What would turn plain text into markup; replaced by numeric character references, which the
 # wiki displays as the same characters.
 _MARKUP = re.compile(r"''+|~~~+|__+|&(?=#?\w+;)|[<>\[\]{}|]")
@@ -99,9 +99,12 @@ def excerpt(text: str, limit: int = 160) -> str:
 
 def theme_title(pattern: str, source: str, theme: str) -> str:
     """A target title for a theme, with the characters that cannot or should not stand in a title replaced."""
-    part = _UNSAFE_IN_TITLE.sub("-", theme).strip(" -.") or "Untitled"
-    part = part[:_MAX_TITLE_PART].rstrip()
-    return pattern.format(source=source, theme=part)
+    part = " ".join(_UNSAFE_IN_TITLE.sub("-", theme).split()).strip(" -.") or "Untitled"
+    title = pattern.format(source=source, theme=part)
+    while len(title.encode("utf-8")) > _MAX_TITLE_BYTES and part:
+        part = part[:-1].rstrip(" -.")
+        title = pattern.format(source=source, theme=part)
+    return title
 
 
 def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPage]:

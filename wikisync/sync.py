@@ -13,6 +13,7 @@ from typing import TextIO
 
 from .check import Diagnostic, check, has_errors, summary_line
 from .config import PageMap, SourceSpec
+from .errors import WikiError
 from .model import Report
 from .parse import parse
 from .plan import Action, Change, CurrentPage, Plan, destructive_reasons, plan, text_hash, unified_diff
@@ -204,8 +205,17 @@ class _SourceRun:
         for change in decided.of(Action.UNCHANGED):
             entry.pages[change.title] = text_hash(self.desired[change.title].text)
         failed = 0
-        for change in decided.pending:
-            result = self.wiki.save(change.title, change.new, self.spec.summary.format(source=self.spec.page, revision=source.revision))
+        summary = self.spec.summary.format(source=self.spec.page, revision=source.revision)
+        for done, change in enumerate(decided.pending):
+            try:
+                result = self.wiki.save(change.title, change.new, summary)
+            except WikiError as exc:
+                self.state.save()
+                self.out.line(
+                    f"{self.spec.page}: stopped after {done} of {len(decided.pending)} saves: {exc}; "
+                    "the next run saves the rest"
+                )
+                return EXIT_ERROR
             if result.ok:
                 verb = "created" if change.action is Action.CREATE else "updated"
                 self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")

@@ -144,6 +144,9 @@ class Wiki:
                 createonly=creating,
                 nocreate=not creating,
             )
+        except (OSError, self._errors.ServerError, self._errors.ApiTimeoutError) as exc:
+            # the wiki, not this page, is the problem: the caller stops the run
+            raise WikiError(f"the wiki stopped answering while saving {title}: {_first_line(exc)}") from None
         except self._errors.EditConflictError:
             return SaveResult(title, error="edit conflict: the page changed after it was read; not overwritten")
         except self._errors.OtherPageSaveError as exc:
