@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_sync_arguments(rebuild_cmd)
     rebuild_cmd.set_defaults(run=_run_sync, rebuild=True, dry_run=False)
+
+    watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited")
+    watch_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
+    watch_cmd.add_argument("--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between polls (default 2)")
+    watch_cmd.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+    watch_cmd.add_argument("--verbose", "-v", action="store_true", help="list every page saved")
+    watch_cmd.set_defaults(run=_run_watch)
     return parser
 
 
@@ -137,6 +144,17 @@ def _run_check(args: argparse.Namespace) -> int:
     if has_errors(diagnostics) or (args.strict and diagnostics):
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+    from .wiki import connect
+
+    if args.interval <= 0:
+        raise ConfigError("--interval must be a positive number of seconds")
+    page_map = load_page_map(args.map)
+    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
+    return watch(page_map, connect(), Output(sys.stdout, colour, args.verbose), interval=args.interval)
 
 
 def _run_sync(args: argparse.Namespace) -> int:

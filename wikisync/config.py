@@ -53,6 +53,10 @@ class PageMap:
     path: Path
     templates: Path
     sources: tuple[SourceSpec, ...]
+    status_page: str | None = None
+    """Where each run that did something reports, for editors without shell access."""
+    request_page: str | None = None
+    """Where editors ask for a rebuild with {{wikisync request|SOURCE}}."""
 
     @property
     def state_dir(self) -> Path:
@@ -82,7 +86,13 @@ def load_page_map(path: str | Path) -> PageMap:
     templates = path.parent / str(raw.get("templates", "templates"))
     defaults = raw.get("defaults") or {}
     sources = tuple(_source(path, i, entry, defaults) for i, entry in enumerate(raw["sources"], start=1))
-    return PageMap(path, templates, sources)
+    pages = {}
+    for key in ("status_page", "request_page"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"{path}: '{key}' must be a page title")
+        pages[key] = value.strip() if value else None
+    return PageMap(path, templates, sources, **pages)
 
 
 def _source(path: Path, index: int, entry: Any, defaults: dict[str, Any]) -> SourceSpec:

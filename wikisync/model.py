@@ -15,6 +15,7 @@ __all__ = [
     "Theme",
     "Workshop",
     "Anomaly",
+    "RebuildRequest",
 ]
 
 
@@ -145,3 +146,15 @@ class Report:
             "priorities": [p.to_dict() for p in self.priorities],
             "questions": [q.to_dict() for q in self.questions],
         }
+
+
+@dataclass(frozen=True)
+class RebuildRequest:
+    """One ``{{wikisync request|SOURCE}}`` on the request page; ``status`` is empty until answered."""
+
+    index: int
+    """Position among the request templates on the page, to answer the right one."""
+    source: str
+    status: str
+    line: int
+    wikitext: str

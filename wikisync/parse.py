@@ -25,6 +25,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from .model import (
     Anomaly,
+    RebuildRequest,
     Comment,
     KeynoteElement,
     Priority,
@@ -35,7 +36,9 @@ from .model import (
     Workshop,
 )
 
-__all__ = ["parse", "plain_text"]
+__all__ = ["REQUEST_TEMPLATE", "answer_request", "parse", "parse_requests", "plain_text"]
+
+REQUEST_TEMPLATE = "wikisync request"
 
 # Translate-extension markup is replaced by spaces of the same length, so that every line and
 # column the parser reports is a line and column of the page as its editors see it.
@@ -430,3 +433,44 @@ def _keynote_element(block: _Block) -> KeynoteElement | None:
     if not rest.startswith(":"):
         return None
     return KeynoteElement(_collapse(_plain(nodes[0].contents)), rest[1:].strip(), block.line)
+
+
+def _request_templates(code: Wikicode) -> list:
+    wanted = _template_key(REQUEST_TEMPLATE)
+    return [t for t in code.filter_templates(recursive=False) if _template_key(str(t.name)) == wanted]
+
+
+def _template_key(name: str) -> str:
+    name = " ".join(name.replace("_", " ").split())
+    if name.lower().startswith("template:"):
+        name = name[len("template:"):].strip()
+    return name[:1].upper() + name[1:]
+
+
+def parse_requests(text: str) -> list[RebuildRequest]:
+    """Every ``{{wikisync request|SOURCE|status=…}}`` on a request page, in page order."""
+    code = mwparserfromhell.parse(text)
+    line_starts = _line_starts(text)
+    requests: list[RebuildRequest] = []
+    cursor = 0
+    for index, template in enumerate(_request_templates(code)):
+        raw = str(template)
+        offset = text.find(raw, cursor)
+        cursor = offset + len(raw) if offset >= 0 else cursor
+        source = _plain_of(str(template.get(1).value)) if template.has(1) else ""
+        status = _plain_of(str(template.get("status").value)) if template.has("status") else ""
+        line = _position(line_starts, max(offset, 0))[0]
+        requests.append(RebuildRequest(index, source, status, line, raw))
+    return requests
+
+
+def answer_request(text: str, index: int, answer: dict[str, str]) -> str:
+    """The request page with the ``index``-th request's parameters set to ``answer``; every other byte kept."""
+    code = mwparserfromhell.parse(text)
+    templates = _request_templates(code)
+    if not 0 <= index < len(templates):
+        return text
+    template = templates[index]
+    for name, value in answer.items():
+        template.add(name, value, preserve_spacing=False)
+    return str(code)

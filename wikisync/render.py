@@ -26,6 +26,7 @@ __all__ = [
     "escape_wikitext",
     "excerpt",
     "render",
+    "render_page",
     "split_notice",
     "theme_title",
 ]
@@ -125,6 +126,11 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
             text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
             pages.append(DesiredPage(title, text, target.template, target.region))
     return pages
+
+
+def render_page(templates: Path, name: str, context: dict) -> str:
+    """One template rendered on its own (for pages that are not generated from a report)."""
+    return _render(_environment(templates), name, context).strip() + "\n"
 
 
 def _instances(target: TargetSpec, spec: SourceSpec, views: list[ThemeView]):

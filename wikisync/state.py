@@ -32,6 +32,8 @@ class SourceState:
     comments: int = 0
     pages: dict[str, str] = field(default_factory=dict)
     """Title -> :func:`wikisync.plan.text_hash` of what wikisync last saved there (for regions: of the region)."""
+    last_run: dict = field(default_factory=dict)
+    """What the last run that did something found and did, for the status page."""
 
 
 @dataclass
@@ -53,6 +55,7 @@ class State:
                 themes=int(entry.get("themes", 0)),
                 comments=int(entry.get("comments", 0)),
                 pages=dict(entry.get("pages", {})),
+                last_run=dict(entry.get("last_run", {})),
             )
             for title, entry in (raw.get("sources") or {}).items()
         }

@@ -16,7 +16,8 @@ from .config import PageMap, SourceSpec
 from .errors import WikiError
 from .model import Report
 from .parse import parse
-from .plan import Action, Change, CurrentPage, Plan, destructive_reasons, plan, text_hash, unified_diff
+from .onwiki import Verdict, answer_all, now, pending_requests, render_status, vet
+from .plan import Action, Change, CurrentPage, Plan, destructive_reasons, plan, same_content, text_hash, unified_diff
 from .render import DesiredPage, render, theme_title
 from .state import SourceState, State, run_lock
 from .wiki import SourcePage, Wiki
@@ -40,13 +41,24 @@ class Output:
     colour: bool = False
     verbose: bool = True
     """False for scheduled runs: only summaries, problems and diffs asked for with --dry-run."""
+    _progress_shown: bool = field(default=False, repr=False)
 
     def line(self, text: str = "") -> None:
+        if self._progress_shown:
+            self.stream.write("\r\033[K")
+            self._progress_shown = False
         print(text, file=self.stream, flush=True)
 
     def detail(self, text: str) -> None:
         if self.verbose:
             self.line(text)
+
+    def progress(self, done: int, total: int, title: str) -> None:
+        """A live "pages done / total" counter on a terminal; nothing in cron or a pipe."""
+        if total > 1 and getattr(self.stream, "isatty", lambda: False)():
+            self.stream.write(f"\r\033[K[{done}/{total}] saving {title[:70]}")
+            self.stream.flush()
+            self._progress_shown = True
 
     def diff(self, text: str) -> None:
         for line in text.splitlines():
@@ -70,18 +82,104 @@ class Options:
 
 def sync(page_map: PageMap, wiki: Wiki, options: Options = Options(), out: Output | None = None) -> int:
     out = out or Output()
-    specs = [page_map.source(title) for title in options.sources] if options.sources else list(page_map.sources)
     state_path = page_map.state_dir / "state.json"
     if options.dry_run:
-        state = State.load(state_path)
-        codes = [_SourceRun(spec, page_map, wiki, options, out, state).run() for spec in specs]
-    else:
-        with run_lock(page_map.state_dir / "lock"):
-            state = State.load(state_path)
-            codes = [_SourceRun(spec, page_map, wiki, options, out, state).run() for spec in specs]
-    if EXIT_ERROR in codes:
-        return EXIT_ERROR
-    return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
+        return _Run(page_map, wiki, options, out, State.load(state_path)).run()
+    with run_lock(page_map.state_dir / "lock"):
+        return _Run(page_map, wiki, options, out, State.load(state_path)).run()
+
+
+@dataclass
+class _Run:
+    """One invocation: every source of the page map (or those asked for), requests, the status page."""
+
+    page_map: PageMap
+    wiki: Wiki
+    options: Options
+    out: Output
+    state: State
+
+    def run(self) -> int:
+        specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
+        request_page = self.page_map.request_page if not self.options.dry_run else None
+        pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
+        requests_page = pages.get(self.wiki.canonical_title(request_page)) if request_page else None
+        verdicts = [
+            vet(request, request_page, self.wiki, [spec.page for spec in self.page_map.sources])
+            for request in pending_requests(requests_page)
+        ] if request_page else []
+        requested = {source for verdict in verdicts for source in verdict.sources}
+        for verdict in verdicts:
+            if verdict.declined:
+                self.out.line(f"request on {request_page} line {verdict.request.line}: {verdict.declined}")
+        for title in requested - {spec.page for spec in specs}:
+            specs.append(self.page_map.source(title))
+            pages.update(self.wiki.read_sources([title]))
+
+        codes: list[int] = []
+        records: dict[str, dict] = {}
+        for spec in specs:
+            source = pages.get(self.wiki.canonical_title(spec.page))
+            if source is None:
+                self.out.line(f"{spec.page}: the source page does not exist on {self.wiki.site_id}")
+                codes.append(EXIT_ERROR)
+                continue
+            rebuild = self.options.rebuild or spec.page in requested
+            run = _SourceRun(spec, self.page_map, self.wiki, replace(self.options, rebuild=rebuild), self.out, self.state)
+            codes.append(run.run(source))
+            if run.record:
+                records[spec.page] = run.record
+
+        if request_page and verdicts:
+            self._answer(request_page, requests_page, verdicts, records)
+        if self.page_map.status_page and records and not self.options.dry_run:
+            self._update_status()
+        if EXIT_ERROR in codes:
+            return EXIT_ERROR
+        return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
+
+    def _answer(self, request_page: str, page: SourcePage | None, verdicts: list[Verdict], records: dict[str, dict]) -> None:
+        assert page is not None
+        answers = []
+        for verdict in verdicts:
+            if verdict.declined:
+                answers.append((verdict.request, "declined", verdict.declined.removeprefix("declined: ")))
+                continue
+            outcomes = [records.get(source, {}) for source in verdict.sources]
+            failed = [o for o in outcomes if o.get("code") == EXIT_ERROR or not o]
+            status = "failed" if failed else "done"
+            result = "; ".join(_describe(source, o) for source, o in zip(verdict.sources, outcomes))
+            answers.append((verdict.request, status, result))
+        text = answer_all(page.text, answers)
+        self.wiki.read_pages([request_page])
+        result = self.wiki.save(request_page, text, "Bot: answering rebuild requests")
+        if result.ok:
+            self.out.line(f"answered {len(answers)} request(s) on {request_page} (revision {result.revision})")
+        else:
+            self.out.line(f"FAILED to answer the requests on {request_page}: {result.error}")
+
+    def _update_status(self) -> None:
+        title = self.page_map.status_page
+        assert title is not None
+        text = render_status(self.page_map, self.state, self.wiki)
+        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title))
+        if current is not None and current.text is not None and same_content(current.text, text):
+            return
+        result = self.wiki.save(title, text, "Bot: wikisync run status")
+        if result.ok:
+            self.out.detail(f"status: {title} (revision {result.revision}) {self.wiki.url(title)}")
+        else:
+            self.out.line(f"FAILED to update the status page {title}: {result.error}")
+
+
+def _describe(source: str, outcome: dict) -> str:
+    if not outcome:
+        return f"{source}: not processed"
+    saved = outcome.get("saved", [])
+    text = f"{source}: {outcome.get('outcome', '')} from revision {outcome.get('revision')}"
+    if saved:
+        text += " (" + ", ".join(f"{p['title']} revision {p['new']}" for p in saved[:20]) + ")"
+    return text
 
 
 @dataclass
@@ -93,21 +191,23 @@ class _SourceRun:
     out: Output
     state: State
     desired: dict[str, DesiredPage] = field(default_factory=dict)
+    record: dict = field(default_factory=dict)
+    """Filled when the run did something: what the status page and request answers report."""
 
     @property
     def state_key(self) -> str:
         return f"{self.wiki.site_id} {self.spec.page}"
 
-    def run(self) -> int:
-        source = self.wiki.read_source(self.spec.page)
+    def run(self, source: SourcePage) -> int:
         previous = self.state.sources.get(self.state_key)
         if previous and previous.revision == source.revision and not (self.options.dry_run or self.options.rebuild):
             self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}; nothing to do")
             return EXIT_OK
         report = parse(source.text, source.title, source.revision)
         self.out.detail(f"{self.spec.page} (revision {source.revision}): {len(report.themes)} themes, {report.comment_count} comments")
+        self.record = {"at": now(), "revision": source.revision, "saved": [], "problems": [], "check": "not run", "outcome": ""}
         if not self._checked(report):
-            return EXIT_ERROR
+            return self._finish(EXIT_ERROR, "stopped by check errors")
         decided = self._plan(report, previous)
         reasons = destructive_reasons(
             len(report.themes),
@@ -123,7 +223,8 @@ class _SourceRun:
                 for reason in reasons:
                     self.out.line(f"  - {reason}")
                 self.out.line("  (if the change is intended, run again with --force)")
-                return EXIT_ERROR
+                self.record["problems"].extend(reasons)
+                return self._finish(EXIT_ERROR, "held back: the change looks destructive")
             self.out.line(f"{self.spec.page}: destructive-change guard overridden by --force: {'; '.join(reasons)}")
         self._show_refusals(decided)
         if self.options.dry_run:
@@ -133,6 +234,9 @@ class _SourceRun:
     def _checked(self, report: Report) -> bool:
         diagnostics: list[Diagnostic] = check(report, aliases=self.spec.aliases, rules=self.spec.rules)
         blocking = has_errors(diagnostics)
+        self.record["check"] = summary_line(diagnostics)
+        if blocking:
+            self.record["problems"].extend(f"line {d.line}: {d.code} {d.message}" for d in diagnostics if d.severity == "error")
         if blocking or self.options.dry_run:
             for diagnostic in diagnostics:
                 self.out.line(diagnostic.format(self.spec.page))
@@ -207,6 +311,7 @@ class _SourceRun:
         failed = 0
         summary = self.spec.summary.format(source=self.spec.page, revision=source.revision)
         for done, change in enumerate(decided.pending):
+            self.out.progress(done, len(decided.pending), change.title)
             try:
                 result = self.wiki.save(change.title, change.new, summary)
             except WikiError as exc:
@@ -215,28 +320,41 @@ class _SourceRun:
                     f"{self.spec.page}: stopped after {done} of {len(decided.pending)} saves: {exc}; "
                     "the next run saves the rest"
                 )
-                return EXIT_ERROR
+                self.record["problems"].append(str(exc))
+                return self._finish(EXIT_ERROR, f"stopped after {done} of {len(decided.pending)} saves")
             if result.ok:
                 verb = "created" if change.action is Action.CREATE else "updated"
                 self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")
                 entry.pages[change.title] = text_hash(self.desired[change.title].text)
+                self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
                 self.state.save()
             else:
                 failed += 1
                 self.out.line(f"FAILED {change.title}: {result.error}")
+                self.record["problems"].append(f"{change.title}: {result.error}")
         complete = not failed and not decided.refused
         if complete:
             entry.revision, entry.themes, entry.comments = source.revision, len(report.themes), report.comment_count
-        self.state.save()
+        for change in decided.refused:
+            self.record["problems"].append(f"{change.title}: {change.reason}")
         saved = len(decided.pending) - failed
         problems = f", {failed} failed" if failed else ""
         problems += f", {len(decided.refused)} refused" if decided.refused else ""
-        self.out.line(
-            f"{self.spec.page}: revision {source.revision}: saved {saved} of {len(decided.pending)} "
+        outcome = (
+            f"saved {saved} of {len(decided.pending)} "
             f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
             f"{decided.count(Action.UNCHANGED)} unchanged{problems}"
         )
-        return EXIT_OK if complete else EXIT_ERROR
+        self.out.line(f"{self.spec.page}: revision {source.revision}: {outcome}")
+        return self._finish(EXIT_OK if complete else EXIT_ERROR, outcome)
+
+    def _finish(self, code: int, outcome: str) -> int:
+        self.record["outcome"] = outcome
+        self.record["code"] = code
+        if not self.options.dry_run:
+            self.state.source(self.state_key).last_run = self.record
+            self.state.save()
+        return code
 
 
 def _renamed_themes(report: Report, spec: SourceSpec) -> list[tuple[str, str]]:

@@ -65,6 +65,73 @@ class Wiki:
         self._pages: dict[str, object] = {}
         self._pywikibot, self._errors = _pywikibot()
 
+    def read_sources(self, titles: Iterable[str]) -> dict[str, SourcePage | None]:
+        """Several pages' text and revision in one batched request; None for a page that does not exist."""
+        wanted = [self._pywikibot.Page(self.site, title) for title in titles]
+        found: dict[str, SourcePage | None] = {}
+        try:
+            for page in self.site.preloadpages(wanted):
+                found[page.title()] = SourcePage(page.title(), page.text, page.latest_revision_id) if page.exists() else None
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot read {', '.join(p.title() for p in wanted)}: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        return {page.title(): found.get(page.title()) for page in wanted}
+
+    def requester(self, title: str, wikitext: str) -> str | None:
+        """Who added ``wikitext`` to a page: the author of the oldest recent revision that has it."""
+        page = self._pywikibot.Page(self.site, title)
+        author = None
+        try:
+            for revision in page.revisions(content=True, total=50):
+                if wikitext not in (revision.text or ""):
+                    break
+                author = revision.user
+        except self._errors.Error as exc:
+            raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
+        return author
+
+    def standing(self, name: str) -> tuple[bool, bool]:
+        """(blocked, confirmed) of a user; confirmed is True on wikis without an autoconfirmed group."""
+        user = self._pywikibot.User(self.site, name)
+        try:
+            groups = set(user.groups())
+            blocked = user.is_blocked()
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot look up user {name}: {_first_line(exc)}") from None
+        confirmed = "autoconfirmed" in groups or "confirmed" in groups or not self._has_autoconfirmed()
+        return blocked, confirmed
+
+    def _has_autoconfirmed(self) -> bool:
+        return "autoconfirmed" in {group["name"] for group in self.site.siteinfo.get("usergroups", [])}
+
+    def changes_since(self, start: str | None, titles: Iterable[str]) -> tuple[list[tuple[str, int, str]], str | None]:
+        """Edits to ``titles`` since the timestamp ``start`` (oldest first, every page of results followed),
+        and the newest timestamp seen, for the next poll."""
+        wanted = {self._pywikibot.Page(self.site, t).title() for t in titles}
+        namespaces = sorted({self._pywikibot.Page(self.site, t).namespace().id for t in titles})
+        found: list[tuple[str, int, str]] = []
+        newest = start
+        try:
+            if start:
+                stamp = self._pywikibot.Timestamp.fromISOformat(start)
+                changes = self.site.recentchanges(
+                    start=stamp, reverse=True, namespaces=namespaces, changetype="edit|new", excludeuser=self.user or None
+                )
+            else:
+                changes = self.site.recentchanges(total=1)
+            for change in changes:
+                stamp = change.get("timestamp")
+                if stamp and (newest is None or stamp > newest):
+                    newest = stamp
+                if start and change.get("title") in wanted:
+                    found.append((change["title"], change.get("revid", 0), stamp or ""))
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot read recent changes: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        return found, newest
+
     def read_source(self, title: str) -> SourcePage:
         page = self._pywikibot.Page(self.site, title)
         try:

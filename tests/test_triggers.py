@@ -1,0 +1,231 @@
+"""Scheduled runs, rebuilds, on-wiki requests, the status page and watch mode, against the dev wiki."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from wikisync.cli import main
+
+pytestmark = pytest.mark.wiki
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = (ROOT / "tests" / "fixtures" / "all-hands-summary-report.wiki").read_text(encoding="utf-8")
+THEMES = ["Access", "Education", "Learning", "Sharing", "Content Gap", "Verifiability", "Cohesion",
+          "Extended Ecosystem", "Kindness", "Fight for Free Knowledge", "Innovation"]
+
+
+class Setup:
+    """An isolated source page, request page and status page, with a page map and templates of their own."""
+
+    def __init__(self, wiki, tmp_path: Path, name: str) -> None:
+        self.wiki = wiki
+        self.source = f"Trigger/{name}/All-Hands summary report"
+        self.requests = f"Trigger/{name}/Requests"
+        self.status = f"Trigger/{name}/Status"
+        self.templates = tmp_path / "templates"
+        shutil.copytree(ROOT / "templates", self.templates)
+        data = yaml.safe_load((ROOT / "page_map.yaml").read_text())
+        data["templates"] = str(self.templates)
+        data["sources"][0]["page"] = self.source
+        data["request_page"] = self.requests
+        data["status_page"] = self.status
+        self.map = tmp_path / "page_map.yaml"
+        self.map.write_text(yaml.safe_dump(data))
+        self.targets = [f"{self.source}/Themes"] + [f"{self.source}/Themes/{t}" for t in THEMES]
+
+    def run(self, capsys, command: str = "sync", *extra: str) -> tuple[int, str]:
+        code = main([command, "--map", str(self.map), "--colour", "never", *extra])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    def revisions(self) -> dict[str, int]:
+        return {title: self.wiki.revision_count(title) for title in self.targets}
+
+    def request(self, user: str, text: str) -> int:
+        return self.wiki.edit_as(user, self.requests, text, "asking for a rebuild")
+
+
+@pytest.fixture
+def setup(dev_wiki, tmp_path, request):
+    return Setup(dev_wiki, tmp_path, re.sub(r"[\W_]+", "-", request.node.name))
+
+
+def published(setup: Setup, capsys) -> None:
+    setup.wiki.edit_as("Editor", setup.source, FIXTURE, "report")
+    code, out = setup.run(capsys)
+    assert code == 0, out
+
+
+def test_rebuild_publishes_a_template_change_that_sync_skips(setup, capsys):
+    published(setup, capsys)
+    before = setup.revisions()
+    theme_template = setup.templates / "theme.wiki.j2"
+    theme_template.write_text(theme_template.read_text() + "\n[[Category:Generated themes]]\n")
+
+    code, out = setup.run(capsys, "sync", "--verbose")
+    assert code == 0 and "unchanged since revision" in out
+    assert setup.revisions() == before
+
+    code, out = setup.run(capsys, "rebuild", "--verbose")
+    assert code == 0, out
+    after = setup.revisions()
+    changed = {t for t in setup.targets if after[t] != before[t]}
+    assert changed == set(setup.targets[1:])  # every theme page; the overview's template did not change
+    assert "[[Category:Generated themes]]" in setup.wiki.page_text(setup.targets[1])
+
+
+def test_status_page_reports_the_run_and_a_no_op_run_leaves_it_alone(setup, capsys):
+    setup.wiki.edit_as("Editor", setup.source, FIXTURE, "report")
+    code, out = setup.run(capsys)
+    assert code == 0, out
+    status = setup.wiki.page_text(setup.status)
+    revision = setup.wiki.page_info(setup.source).revid
+    assert f"[[{setup.source}]]" in status
+    assert f"Special:PermanentLink/{revision}|" in status
+    assert status.count("created, [[Special:PermanentLink/") == 12
+    assert "5 warnings" in status  # the check's findings on the real report
+
+    status_revisions = setup.wiki.revision_count(setup.status)
+    requests_before = setup.wiki.api_request_count()
+    code, out = setup.run(capsys)
+    used = setup.wiki.api_request_count() - requests_before
+    assert code == 0 and "unchanged since revision" in out
+    assert setup.wiki.revision_count(setup.status) == status_revisions
+    assert used <= 3, f"a no-op run with a request page used {used} API requests"
+
+    edited = FIXTURE.replace("* We should stand for anti-censorship.", "* We should stand against censorship.")
+    new_revision = setup.wiki.edit_as("Editor", setup.source, edited, "reword")
+    assert setup.run(capsys)[0] == 0
+    status = setup.wiki.page_text(setup.status)
+    assert f"Special:PermanentLink/{new_revision}|" in status
+    assert re.search(r"Themes/Fight for Free Knowledge\]\] \(\[\[Special:Diff/\d+/\d+\|diff\]\]\)", status)
+
+
+def test_a_request_on_the_wiki_is_rebuilt_and_answered(setup, capsys):
+    published(setup, capsys)
+    before = setup.revisions()
+    theme_template = setup.templates / "theme.wiki.j2"
+    theme_template.write_text(theme_template.read_text() + "\nRebuilt on request.\n")
+    setup.request("Editor", f"Rebuild requests:\n* {{{{wikisync request|{setup.source}}}}} ~~~~\n")
+
+    code, out = setup.run(capsys)
+    assert code == 0, out
+    assert "answered 1 request(s)" in out
+    after = setup.revisions()
+    assert sum(after[t] != before[t] for t in setup.targets) == 11
+    answer = setup.wiki.page_text(setup.requests)
+    assert "|status=done" in answer
+    assert re.search(r"\|result=[^|]*saved 11 of 11", answer)
+    assert re.search(r"\|answered=\d\d:\d\d, \d+ \w+ \d{4} \(UTC\)", answer)  # ~~~~~ became a timestamp
+    assert setup.wiki.page_info(setup.requests).user == "WikisyncBot"
+
+    # answered requests are not taken again
+    code, out = setup.run(capsys)
+    assert "request(s)" not in out
+    assert setup.revisions() == after
+
+
+def test_a_request_for_an_unknown_page_is_declined(setup, capsys):
+    published(setup, capsys)
+    setup.request("Editor", "{{wikisync request|Some other page}}")
+    code, out = setup.run(capsys)
+    answer = setup.wiki.page_text(setup.requests)
+    assert "|status=declined" in answer and "not a source page" in answer
+
+
+def test_a_request_from_a_blocked_user_is_declined(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    before = setup.revisions()
+    name, password = create_account(dev_wiki, f"Visitor{int(time.time() * 1000) % 10**9}")
+    dev_wiki.accounts[name] = password
+    setup.request(name, f"{{{{wikisync request|{setup.source}}}}}")
+    block(dev_wiki, name)
+    theme_template = setup.templates / "theme.wiki.j2"
+    theme_template.write_text(theme_template.read_text() + "\nWould show after a rebuild.\n")
+
+    code, out = setup.run(capsys)
+    answer = setup.wiki.page_text(setup.requests)
+    assert "|status=declined" in answer
+    assert f"{name} is blocked" in answer
+    assert setup.revisions() == before  # no rebuild happened
+
+
+def test_quiet_run_prints_one_summary_line(setup, capsys):
+    setup.wiki.edit_as("Editor", setup.source, FIXTURE, "report")
+    code, out = setup.run(capsys, "sync", "--quiet")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines == [f"{setup.source}: revision {setup.wiki.page_info(setup.source).revid}: saved 12 of 12 (12 to create, 0 to change), 0 unchanged"]
+
+
+def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        assert wait_for_line(watcher, "watch: following", 60)
+        time.sleep(1.5)  # let it finish catching up
+        title = f"{setup.source}/Themes/Kindness"
+        edited = FIXTURE.replace("* We are the ultimate proof", "* We are living proof")
+        started = time.monotonic()
+        dev_wiki.edit_as("Editor", setup.source, edited, "edit while watched")
+        latency = None
+        while time.monotonic() - started < 20:
+            if "We are living proof" in (dev_wiki.page_text(title) or ""):
+                latency = time.monotonic() - started
+                break
+            time.sleep(0.2)
+        assert latency is not None, "watch did not rebuild within 20 s"
+        assert latency < 10, f"rebuilt after {latency:.1f} s"
+        print(f"\nwatch: edit-to-rebuild latency {latency:.2f} s")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        try:
+            output, _ = watcher.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            raise
+    assert watcher.returncode == 0, output
+    assert "watch: stopped" in output
+    assert "Traceback" not in output
+
+
+def wait_for_line(process: subprocess.Popen, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if text in line:
+            return True
+        if not line and process.poll() is not None:
+            return False
+    return False
+
+
+def create_account(wiki, name: str) -> tuple[str, str]:
+    session = requests.Session()
+    token = wiki.api(session, action="query", meta="tokens", type="createaccount")["query"]["tokens"]["createaccounttoken"]
+    password = "visitor-" + os.urandom(8).hex()
+    body = wiki.api(session, "POST", action="createaccount", username=name, password=password, retype=password,
+                    createtoken=token, createreturnurl=wiki.url + "/")
+    assert body["createaccount"]["status"] == "PASS", body
+    return name, password
+
+
+def block(wiki, name: str) -> None:
+    session = wiki._session("Admin")
+    token = wiki.api(session, action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
+    wiki.api(session, "POST", action="block", user=name, expiry="infinite", reason="test", token=token)

@@ -1,0 +1,75 @@
+"""``wikisync watch``: follow the wiki's recent changes and rebuild soon after a source is edited.
+
+Each poll asks for the changes since the newest one already seen (Pywikibot follows the API's
+continuation, so a busy minute loses nothing). Any edit to a source page or to the request page
+starts a normal :func:`wikisync.sync.sync` run, which does only what the state says is needed.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+
+from .config import PageMap
+from .errors import WikiError, WikisyncError
+from .state import LockedError
+from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
+from .wiki import Wiki
+
+__all__ = ["watch"]
+
+
+def watch(
+    page_map: PageMap,
+    wiki: Wiki,
+    out: Output,
+    *,
+    interval: float = 2.0,
+    max_interval: float = 60.0,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> int:
+    titles = [spec.page for spec in page_map.sources] + ([page_map.request_page] if page_map.request_page else [])
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _, since = wiki.changes_since(None, titles)
+        out.line(f"watch: following {len(titles)} page(s) on {wiki.site_id} every {interval:g} s; Ctrl-C stops")
+        _run(page_map, wiki, out, "catching up")
+        seen: set[int] = set()
+        delay = interval
+        while keep_going():
+            time.sleep(delay)
+            try:
+                changes, newest = wiki.changes_since(since, titles)
+            except WikiError as exc:
+                delay = min(delay * 2, max_interval)
+                out.line(f"watch: {exc}; next try in {delay:g} s")
+                continue
+            delay = interval
+            since = newest or since
+            fresh = [change for change in changes if change[1] not in seen]
+            seen.update(change[1] for change in fresh)
+            if fresh:
+                edited = ", ".join(sorted({title for title, _, _ in fresh}))
+                _run(page_map, wiki, out, f"edited: {edited}")
+    except KeyboardInterrupt:
+        out.line("watch: stopped")
+        return EXIT_OK
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+    return EXIT_OK
+
+
+def _run(page_map: PageMap, wiki: Wiki, out: Output, why: str) -> int:
+    out.line(f"watch: {why}")
+    try:
+        return sync(page_map, wiki, Options(), out)
+    except LockedError as exc:
+        out.line(f"watch: {exc}")
+    except WikisyncError as exc:
+        out.line(f"watch: error: {exc}")
+    return EXIT_ERROR
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
