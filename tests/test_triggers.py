@@ -161,11 +161,22 @@ def test_a_request_from_a_blocked_user_is_declined(setup, dev_wiki, capsys):
     assert setup.revisions() == before  # no rebuild happened
 
 
-def test_quiet_run_prints_one_summary_line(setup, capsys):
+def test_quiet_run_prints_one_summary_line(setup, dev_wiki, tmp_path, capsys):
+    """As cron runs it: a fresh process that logs in, output not on a terminal, stdout and stderr together."""
     setup.wiki.edit_as("Editor", setup.source, FIXTURE, "report")
-    code, out = setup.run(capsys, "sync", "--quiet")
-    assert code == 0
-    lines = [line for line in out.splitlines() if line.strip()]
+    config = tmp_path / "pywikibot"
+    shutil.copytree(dev_wiki.pywikibot_dir, config, ignore=shutil.ignore_patterns("*.lwp", "apicache*", "logs"))
+    (config / "user-config.py").write_text(
+        (config / "user-config.py").read_text().replace(str(dev_wiki.pywikibot_dir), str(config))
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "wikisync.cli", "sync", "--map", str(setup.map)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+        env={**os.environ, "PYWIKIBOT_DIR": str(config)},
+    )
+    assert done.returncode == 0, done.stdout
+    assert any(config.glob("*.lwp")), "the run did not log in"
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
     assert lines == [f"{setup.source}: revision {setup.wiki.page_info(setup.source).revid}: saved 12 of 12 (12 to create, 0 to change), 0 unchanged"]
 
 

@@ -174,7 +174,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         force_all=args.force_all,
         sources=tuple(args.source),
     )
-    return sync(page_map, connect(), options, Output(sys.stdout, colour, verbose))
+    return sync(page_map, connect(quiet=not verbose), options, Output(sys.stdout, colour, verbose))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ edit-conflict detection. This module only adapts it to wikisync's plain data and
 
 from __future__ import annotations
 
+import logging
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +24,15 @@ def _pywikibot():
     except Exception as exc:  # Pywikibot raises a bare RuntimeError-like error without user-config.py
         raise ConfigError(f"cannot load Pywikibot's configuration: {_first_line(exc)}") from None
     return pywikibot, exceptions
+
+
+def _conflict(user: str | None, code: str = "") -> str:
+    if code == "articleexists":
+        return "edit conflict: someone created the page after wikisync read it; not overwritten"
+    if code == "pagedeleted":
+        return "edit conflict: the page was deleted after wikisync read it; not recreated"
+    who = f"{user} edited the page" if user else "the page changed"
+    return f"edit conflict: {who} after wikisync read it; not overwritten"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -196,41 +207,120 @@ class Wiki:
         return self._pywikibot.Page(self.site, "Special:Diff/" + f"{old}/{new}").full_url()
 
     def save(self, title: str, text: str, summary: str) -> SaveResult:
-        """Save one page. An edit conflict or a refusal is a result for that page, not an exception."""
+        """Save one page, over exactly the revision :meth:`read_pages` read (none: create it).
+
+        Someone else's edit since that read is never overwritten, nor merged into: MediaWiki merges
+        an edit with an intervening one when they touch different lines, which would leave a
+        person's change inside a revision of the bot. So the page's latest revision is checked just
+        before saving, and should the wiki still report a merge (an edit landing in between), the
+        bot's revision is undone at once. An edit conflict or a refusal is a result for that page,
+        not an exception; :class:`WikiError` means the wiki itself stopped answering.
+        """
         page = self._pages.get(title) or self._pywikibot.Page(self.site, title)
-        creating = not page.exists()
-        page.text = text
         try:
-            page.save(
-                summary=summary,
-                bot=True,
-                minor=False,
-                watch="nochange",
-                apply_cosmetic_changes=False,
-                quiet=True,
-                createonly=creating,
-                nocreate=not creating,
-            )
+            return self._save(page, title, text, summary)
         except (OSError, self._errors.ServerError, self._errors.ApiTimeoutError) as exc:
             # the wiki, not this page, is the problem: the caller stops the run
             raise WikiError(f"the wiki stopped answering while saving {title}: {_first_line(exc)}") from None
-        except self._errors.EditConflictError:
-            return SaveResult(title, error="edit conflict: the page changed after it was read; not overwritten")
-        except self._errors.OtherPageSaveError as exc:
-            if "{{bots}}" in str(exc) or "nobots" in str(exc):
-                return SaveResult(title, error="the page excludes this bot ({{bots}}/{{nobots}})")
-            return SaveResult(title, error=_first_line(exc))
+        except self._errors.APIError as exc:
+            return SaveResult(title, error=self._refusal(page, exc))
         except self._errors.Error as exc:
             return SaveResult(title, error=_first_line(exc))
-        return SaveResult(title, revision=page.latest_revision_id)
+
+    def _save(self, page, title: str, text: str, summary: str) -> SaveResult:
+        creating = not page.exists()
+        params = {"action": "edit", "title": page.title(), "text": text, "summary": summary, "bot": True,
+                  "notminor": True, "watchlist": "nochange"}
+        if creating:
+            params["createonly"] = True
+            read = None
+        else:
+            read = page.latest_revision_id
+            now = self.current_revision(title)
+            if now is not None and now[0] != read:
+                return SaveResult(title, error=_conflict(now[1]))
+            params.update(nocreate=True, baserevid=read, basetimestamp=page.latest_revision.timestamp)
+        result = self._edit(params)
+        if "nochange" in result:
+            return SaveResult(title, revision=read)
+        new, before = result["newrevid"], result.get("oldrevid")
+        self._pages.pop(title, None)  # what was read is stale now
+        if read is not None and before and before != read:
+            return SaveResult(title, error=self._undo_merge(page.title(), new, before))
+        return SaveResult(title, revision=new)
+
+    def _edit(self, params: dict) -> dict:
+        params = {**params, "token": self.site.tokens["csrf"]}
+        response = self.site.simple_request(**params).submit()
+        result = response.get("edit") or {}
+        if result.get("result") != "Success":
+            reason = result.get("info") or result.get("code") or json.dumps(result, ensure_ascii=False)
+            raise self._errors.Error(f"the wiki refused the edit: {reason}")
+        return result
+
+    def _undo_merge(self, title: str, merged: int, other: int) -> str:
+        """The wiki merged our edit (``merged``) with one saved just before it (``other``): undo ours."""
+        user = self.revision_user(other) or "someone"
+        try:
+            self._edit({"action": "edit", "title": title, "undo": merged, "undoafter": other, "nocreate": True,
+                        "bot": True, "summary": f"wikisync: undo revision {merged}, which the wiki merged with an edit by {user}",
+                        "watchlist": "nochange"})
+        except self._errors.Error as exc:
+            return (f"edit conflict: {user} edited the page while wikisync saved it and the wiki merged the two "
+                    f"edits (revision {merged}); undoing that failed ({_first_line(exc)}): check the page")
+        return (f"edit conflict: {user} edited the page while wikisync saved it; the wiki merged the two edits, "
+                f"so wikisync undid its own (revision {merged}); not overwritten")
+
+    def current_revision(self, title: str) -> tuple[int, str] | None:
+        """The page's latest revision id and its user, asked of the wiki now; None if it does not exist."""
+        body = self.site.simple_request(action="query", prop="revisions", titles=title, rvprop="ids|user").submit()
+        for page in body.get("query", {}).get("pages", {}).values():
+            revisions = page.get("revisions") or []
+            if revisions:
+                return revisions[0]["revid"], revisions[0].get("user", "")
+        return None
+
+    def revision_user(self, revision: int) -> str | None:
+        body = self.site.simple_request(action="query", prop="revisions", revids=revision, rvprop="user").submit()
+        for page in body.get("query", {}).get("pages", {}).values():
+            for found in page.get("revisions") or []:
+                return found.get("user")
+        return None
+
+    def _refusal(self, page, exc) -> str:
+        """The wiki's reason for refusing an edit, in words: its own message, and protection levels."""
+        code, info = exc.code, (exc.info or "").strip()
+        if code in ("editconflict", "articleexists", "pagedeleted"):
+            return _conflict(None, code)
+        if code in ("protectedpage", "cascadeprotected", "protectedtitle"):
+            try:
+                levels = ", ".join(f"{kind}={level}" for kind, (level, _) in sorted(page.protection().items()))
+            except self._errors.Error:
+                levels = ""
+            return f"the wiki refused the edit: {info} ({code}{': ' + levels if levels else ''})"
+        return f"the wiki refused the edit: {info} ({code})"
 
     def url(self, title: str) -> str:
         return self._pywikibot.Page(self.site, title).full_url()
 
 
-def connect(login: bool = True) -> Wiki:
-    """The wiki of the Pywikibot configuration, logged in as its bot account."""
+def _quiet_terminal(pywikibot) -> None:
+    """Raise Pywikibot's terminal handlers to warnings; its log file, if configured, keeps everything."""
+    pywikibot.bot.init_handlers()
+    for handler in logging.getLogger("pywiki").handlers:
+        if not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.WARNING)
+
+
+def connect(login: bool = True, quiet: bool = False) -> Wiki:
+    """The wiki of the Pywikibot configuration, logged in as its bot account.
+
+    ``quiet`` keeps Pywikibot's own progress messages ("Logging in to …") out of scheduled runs'
+    output; its warnings and errors still show.
+    """
     pywikibot, errors = _pywikibot()
+    if quiet:
+        _quiet_terminal(pywikibot)
     try:
         site = pywikibot.Site()
         if login:
