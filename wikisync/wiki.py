@@ -28,7 +28,7 @@ def _pywikibot():
 
 def _conflict(user: str | None, code: str = "") -> str:
     if code == "articleexists":
-        return "edit conflict: someone created the page after wikisync read it; not overwritten"
+        return f"edit conflict: {user or 'someone'} created the page after wikisync read it; not overwritten"
     if code == "pagedeleted":
         return "edit conflict: the page was deleted after wikisync read it; not recreated"
     who = f"{user} edited the page" if user else "the page changed"
@@ -168,7 +168,8 @@ class Wiki:
         wanted = [self._pywikibot.Page(self.site, title) for title in titles]
         states: dict[str, PageState] = {}
         try:
-            for page in self.site.preloadpages(wanted):
+            # templates=True: the {{bots}}/{{nobots}} check then needs no request of its own per page
+            for page in self.site.preloadpages(wanted, templates=True):
                 key = page.title()
                 self._pages[key] = page
                 states[key] = self._state(page)
@@ -258,18 +259,21 @@ class Wiki:
             raise self._errors.Error(f"the wiki refused the edit: {reason}")
         return result
 
-    def _undo_merge(self, title: str, merged: int, other: int) -> str:
-        """The wiki merged our edit (``merged``) with one saved just before it (``other``): undo ours."""
+    def _undo_merge(self, title: str, saved: int, other: int) -> str:
+        """Revision ``other`` by someone else came in after the read, yet the wiki took ``saved`` on top
+        of it: merged the two (edits to different lines), or did not see the conflict (its check has
+        one-second resolution). Either way that person's change must not stand under the bot's
+        name: undo ``saved`` at once, leaving the page as they left it."""
         user = self.revision_user(other) or "someone"
+        lead = (f"edit conflict: {user} edited the page while wikisync saved it, and the wiki took "
+                f"wikisync's edit on top (revision {saved})")
         try:
-            self._edit({"action": "edit", "title": title, "undo": merged, "undoafter": other, "nocreate": True,
-                        "bot": True, "summary": f"wikisync: undo revision {merged}, which the wiki merged with an edit by {user}",
-                        "watchlist": "nochange"})
+            self._edit({"action": "edit", "title": title, "undo": saved, "undoafter": other, "nocreate": True,
+                        "bot": True, "watchlist": "nochange",
+                        "summary": f"wikisync: undo revision {saved}, saved over an edit by {user} made meanwhile"})
         except self._errors.Error as exc:
-            return (f"edit conflict: {user} edited the page while wikisync saved it and the wiki merged the two "
-                    f"edits (revision {merged}); undoing that failed ({_first_line(exc)}): check the page")
-        return (f"edit conflict: {user} edited the page while wikisync saved it; the wiki merged the two edits, "
-                f"so wikisync undid its own (revision {merged}); not overwritten")
+            return f"{lead}; undoing it failed ({_first_line(exc)}): check the page"
+        return f"{lead}; wikisync undid it, so the page is as {user} left it"
 
     def current_revision(self, title: str) -> tuple[int, str] | None:
         """The page's latest revision id and its user, asked of the wiki now; None if it does not exist."""
@@ -291,7 +295,11 @@ class Wiki:
         """The wiki's reason for refusing an edit, in words: its own message, and protection levels."""
         code, info = exc.code, (exc.info or "").strip()
         if code in ("editconflict", "articleexists", "pagedeleted"):
-            return _conflict(None, code)
+            try:
+                now = self.current_revision(page.title())
+            except self._errors.Error:
+                now = None
+            return _conflict(now[1] if now else None, code)
         if code in ("protectedpage", "cascadeprotected", "protectedtitle"):
             try:
                 levels = ", ".join(f"{kind}={level}" for kind, (level, _) in sorted(page.protection().items()))
