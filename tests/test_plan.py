@@ -1,4 +1,19 @@
-from wikisync.plan import Action, CurrentPage, plan, same_content, unified_diff
+import pytest
+
+from wikisync.config import Guard
+from wikisync.plan import (
+    Action,
+    Change,
+    CurrentPage,
+    Plan,
+    destructive_reasons,
+    plan,
+    region_markers,
+    region_text,
+    same_content,
+    text_hash,
+    unified_diff,
+)
 from wikisync.render import NOTICE_BEGIN, NOTICE_END, DesiredPage
 
 
@@ -50,3 +65,163 @@ def test_diff_of_a_new_page_adds_every_line():
     diff = unified_diff("P", None, "a\nb")
     assert diff.splitlines()[0] == "--- /dev/null"
     assert [l for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")] == ["+a", "+b"]
+
+
+# -- refusals: human edits, {{bots}}, regions ----------------------------------------------------
+
+BOT = "WikisyncBot"
+
+
+def test_a_page_last_saved_by_someone_else_is_a_human_edit_unless_forced():
+    desired = [page("P", "new"), page("Q", "new")]
+    current = {title: CurrentPage(page(title, "old").text, 7, "Editor") for title in ("P", "Q")}
+    decided = plan(current, desired, bot_user=BOT)
+    assert [c.action for c in decided.changes] == [Action.HUMAN_EDIT, Action.HUMAN_EDIT]
+    change = decided.changes[0]
+    assert change.reason == "last edited by Editor, not by WikisyncBot; --force 'P' overwrites it"
+    assert change.revision == 7 and change.old == current["P"].text and decided.pending == ()
+
+    forced = plan(current, desired, bot_user=BOT, force={"P"})
+    assert [c.action for c in forced.changes] == [Action.UPDATE, Action.HUMAN_EDIT]
+    everything = plan(current, desired, bot_user=BOT, force_all=True)
+    assert [c.action for c in everything.changes] == [Action.UPDATE, Action.UPDATE]
+
+
+def test_the_bots_own_last_edit_and_equal_text_are_no_human_edit():
+    current = {"P": CurrentPage(page("P", "old").text, 7, BOT), "Q": CurrentPage(page("Q", "same").text, 8, "Editor")}
+    decided = plan(current, [page("P", "new"), page("Q", "same", revision=2)], bot_user=BOT)
+    assert [c.action for c in decided.changes] == [Action.UPDATE, Action.UNCHANGED]
+
+
+def test_a_revision_by_someone_else_that_keeps_wikisyncs_text_is_no_human_edit():
+    """Protecting or moving a page adds a revision by the admin with the text unchanged."""
+    published = page("P", "old").text
+    current = {"P": CurrentPage(published, 9, "Admin")}
+    assert plan(current, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.UPDATE
+    edited = {"P": CurrentPage(published + "\nA note.", 9, "Editor")}
+    assert plan(edited, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.HUMAN_EDIT
+
+
+def test_the_hash_ignores_the_notice_outer_whitespace_and_unicode_normal_form():
+    assert text_hash(page("P", "body", revision=1).text) == text_hash(page("P", "body", revision=2).text.rstrip() + "\n\n")
+    assert text_hash("Caf\u00e9") == text_hash("Cafe\u0301")  # MediaWiki stores NFC
+    assert text_hash("body") != text_hash("body.")
+
+
+def test_a_page_that_excludes_the_bot_is_excluded_even_when_forced():
+    current = {"P": CurrentPage(page("P", "old").text + "\n{{nobots}}", 3, "Editor", bots_allowed=False)}
+    for options in ({}, {"force_all": True}):
+        change = plan(current, [page("P", "new")], bot_user=BOT, **options).changes[0]
+        assert change.action is Action.EXCLUDED and change.reason == "the page excludes this bot"
+        assert not change.pending
+
+
+def region(body: str, revision: int = 1) -> DesiredPage:
+    return DesiredPage("R", f"{NOTICE_BEGIN}from revision {revision}{NOTICE_END}\n{body}\n", "t.j2", region="themes")
+
+
+BEGIN, END = region_markers("themes")
+
+
+def test_a_region_is_replaced_in_place_and_every_other_byte_kept():
+    before, after = "Intro  with ''markup''\n\n{{Keep}}\n", "\n\n  Outro [[Link]]\n\n[[Category:Kept]]"
+    now = f"{before}{BEGIN}old generated text{END}{after}"
+    change = plan({"R": CurrentPage(now, 4, "Editor")}, [region("* new")], bot_user=BOT).changes[0]
+    assert change.action is Action.UPDATE  # the page is the humans'; only the region is wikisync's
+    assert change.new.startswith(before + BEGIN + "\n") and change.new.endswith("\n" + END + after)
+    assert change.new == f"{before}{BEGIN}\n{region('* new').text.strip()}\n{END}{after}"
+    assert region_text(change.new, "themes").strip().endswith("* new")
+
+    again = plan({"R": CurrentPage(change.new, 5, BOT)}, [region("* new", revision=2)], bot_user=BOT).changes[0]
+    assert again.action is Action.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("No markers here.", f"no region markers: add {BEGIN} and {END} where the generated text goes"),
+        (f"{BEGIN}{END} and {BEGIN}{END}", f"region markers must appear once each; found 2 × {BEGIN} and 2 × {END}"),
+        (f"{BEGIN} only the start", f"region markers must appear once each; found 1 × {BEGIN} and 0 × {END}"),
+        (f"{END} before {BEGIN}", f"{END} comes before {BEGIN}"),
+    ],
+    ids=["missing", "duplicated", "unclosed", "reversed"],
+)
+def test_broken_region_markers_make_the_page_invalid_with_the_reason(text, reason):
+    change = plan({"R": CurrentPage(text, 4, "Editor")}, [region("x")], force_all=True).changes[0]
+    assert change.action is Action.INVALID and change.reason == reason
+    assert region_text(text, "themes") is None
+
+
+def test_a_region_on_a_page_that_does_not_exist_is_invalid():
+    change = plan({}, [region("x")]).changes[0]
+    assert change.action is Action.INVALID and "needs an existing page" in change.reason
+
+
+def test_a_region_edited_by_hand_is_a_human_edit_when_wikisync_knows_what_it_wrote():
+    written = region("* generated")
+    saved = f"Intro\n{BEGIN}\n{written.text.strip()}\n{END}\nOutro"
+    published = {"R": text_hash(written.text)}
+    edited = saved.replace("* generated", "* generated, and a hand edit")
+    current = {"R": CurrentPage(edited, 6, "Editor")}
+
+    change = plan(current, [region("* regenerated", revision=2)], published=published).changes[0]
+    assert change.action is Action.HUMAN_EDIT
+    assert change.reason == "the region 'themes' was edited by hand since wikisync last wrote it; --force 'R' overwrites it"
+    assert plan(current, [region("* regenerated", revision=2)], published=published, force={"R"}).changes[0].action is Action.UPDATE
+    # without a record of what wikisync wrote there is nothing to compare with: the region is wikisync's
+    assert plan(current, [region("* regenerated", revision=2)]).changes[0].action is Action.UPDATE
+    # a hand edit outside the region is no conflict
+    outside = {"R": CurrentPage(saved.replace("Outro", "Outro, edited"), 7, "Editor")}
+    assert plan(outside, [region("* regenerated", revision=2)], published=published).changes[0].action is Action.UPDATE
+
+
+# -- the destructive-change guard -----------------------------------------------------------------
+
+
+def updates(*sizes: tuple[int, int]) -> Plan:
+    return Plan(tuple(Change(f"P{i}", Action.UPDATE, page("P", "x" * old).text, page("P", "x" * new).text)
+                      for i, (old, new) in enumerate(sizes)))
+
+
+def test_a_normal_edit_is_not_destructive():
+    assert destructive_reasons(11, 50, 11, 49, updates((1000, 1010), (500, 480)), Guard()) == []
+    assert destructive_reasons(3, 5, 0, 0, updates(), Guard()) == []  # nothing published before
+
+
+def test_losing_themes_comments_or_page_text_is_destructive():
+    reasons = destructive_reasons(5, 20, 11, 50, updates((1000, 400), (1000, 600)), Guard())
+    assert reasons == [
+        "the source now has 5 themes, down from 11 when last published",
+        "the source now has 20 comments, down from 50 when last published",
+        "P0 would shrink from 1000 to 400 characters",
+    ]
+    assert destructive_reasons(0, 0, 11, 50, updates(), Guard())[:2] == [
+        "the source now has 0 themes, down from 11 when last published",
+        "the source now has 0 comments, down from 50 when last published",
+    ]
+
+
+def test_guard_thresholds_decide_how_much_loss_is_held_back():
+    loose = Guard(max_theme_loss=0.9, max_comment_loss=0.9, max_page_shrink=0.9)
+    assert destructive_reasons(5, 20, 11, 50, updates((1000, 400)), loose) == []
+    assert destructive_reasons(1, 50, 11, 50, updates(), loose) == ["the source now has 1 themes, down from 11 when last published"]
+    created = Plan((Change("New", Action.CREATE, None, page("New", "x").text),))
+    assert destructive_reasons(11, 50, 11, 50, created, Guard()) == []  # a new page shrinks nothing
+
+
+def test_the_summary_counts_refusals():
+    changes = (
+        Change("A", Action.CREATE, None, "a"),
+        Change("B", Action.UPDATE, "b", "b2"),
+        Change("C", Action.UNCHANGED, "c", "c"),
+        Change("D", Action.HUMAN_EDIT, "d", "d2", "last edited by Editor"),
+        Change("E", Action.HUMAN_EDIT, "e", "e2", "last edited by Editor"),
+        Change("F", Action.EXCLUDED, "f", "f2", "the page excludes this bot"),
+        Change("G", Action.INVALID, None, "g", "the wiki does not accept this title"),
+    )
+    decided = Plan(changes)
+    assert decided.summary() == (
+        "1 to create, 1 to change, 1 unchanged, 2 refused (human edit), 1 excluded by {{bots}}, 1 invalid"
+    )
+    assert [c.title for c in decided.refused] == ["D", "E", "G"]  # an exclusion is the page's wish, not a failure
+    assert [c.title for c in decided.pending] == ["A", "B"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -103,8 +104,11 @@ def same_content(old: str, new: str) -> bool:
 
 
 def text_hash(text: str) -> str:
-    """What the state remembers of a page or region: a hash of its content, notice left out."""
-    return hashlib.sha1(split_notice(text)[1].strip().encode("utf-8")).hexdigest()
+    """What the state remembers of a page or region: a hash of its content, notice left out.
+
+    In NFC, as MediaWiki stores every text: a hash of what was sent matches a hash of what was saved.
+    """
+    return hashlib.sha1(unicodedata.normalize("NFC", split_notice(text)[1].strip()).encode("utf-8")).hexdigest()
 
 
 def region_markers(name: str) -> tuple[str, str]:
@@ -133,18 +137,21 @@ def plan(
         if page.region:
             changes.append(_plan_region(page, page_now, published.get(page.title), forced))
         else:
-            changes.append(_plan_page(page, page_now, bot_user, forced))
+            changes.append(_plan_page(page, page_now, bot_user, published.get(page.title), forced))
     return Plan(tuple(changes))
 
 
-def _plan_page(page: DesiredPage, now: CurrentPage, bot_user: str | None, forced: bool) -> Change:
+def _plan_page(page: DesiredPage, now: CurrentPage, bot_user: str | None, published_hash: str | None, forced: bool) -> Change:
     if now.text is None:
         return Change(page.title, Action.CREATE, None, page.text)
     if same_content(now.text, page.text):
         return Change(page.title, Action.UNCHANGED, now.text, page.text, revision=now.revision)
     if not now.bots_allowed:
         return Change(page.title, Action.EXCLUDED, now.text, page.text, "the page excludes this bot", now.revision)
-    if bot_user and now.user and now.user != bot_user and not forced:
+    # Someone else saved the page last; but if it still holds what wikisync published (a protection
+    # or a move adds such a revision, so does a revert to wikisync's text), nobody's work is at stake.
+    untouched = published_hash is not None and text_hash(now.text) == published_hash
+    if bot_user and now.user and now.user != bot_user and not forced and not untouched:
         reason = f"last edited by {now.user}, not by {bot_user}; --force '{page.title}' overwrites it"
         return Change(page.title, Action.HUMAN_EDIT, now.text, page.text, reason, now.revision)
     return Change(page.title, Action.UPDATE, now.text, page.text, revision=now.revision)

@@ -35,7 +35,9 @@ NOTICE_BEGIN = "<!-- wikisync:notice -->"
 NOTICE_END = "<!-- /wikisync:notice -->"
 NOTICE_TEMPLATE = "notice.wiki.j2"
 _NOTICE = re.compile(re.escape(NOTICE_BEGIN) + r".*?" + re.escape(NOTICE_END) + r"\n?", re.S)
-_UNSAFE_IN_TITLE = re.compile(r"[#<>\[\]|{}/_\x00-\x1f\x7f]+")
+# Characters a title cannot hold or that would change its meaning (a subpage, a section, a
+# signature), and the sequences MediaWiki would decode into another character (%41, &amp;).
+_UNSAFE_IN_TITLE = re.compile(r"(?:[#<>\[\]|{}/_\x00-\x1f\x7f]|~{3,}|%(?=[0-9A-Fa-f]{2})|&(?=#?\w+;))+")
 _MAX_TITLE_BYTES = 255  # MediaWiki's limit, in UTF-8 bytes
 # What would turn plain text into markup; replaced by numeric character references, which the
 # wiki displays as the same characters.

@@ -207,9 +207,23 @@ class _SourceRun:
         self.out.detail(f"{self.spec.page} (revision {source.revision}): {len(report.themes)} themes, {report.comment_count} comments")
         self.record = {"at": now(), "revision": source.revision, "saved": [], "problems": [], "check": "not run", "outcome": ""}
         if not self._checked(report):
+            # say so too when the errors come from a blanked or gutted source: the likelier story
+            self._held_back(self._destructive(report, previous, Plan(())))
             return self._finish(EXIT_ERROR, "stopped by check errors")
         decided = self._plan(report, previous)
-        reasons = destructive_reasons(
+        reasons = self._destructive(report, previous, decided)
+        if reasons:
+            if not (self.options.force or self.options.force_all):
+                self._held_back(reasons)
+                return self._finish(EXIT_ERROR, "held back: the change looks destructive")
+            self.out.line(f"{self.spec.page}: destructive-change guard overridden by --force: {'; '.join(reasons)}")
+        self._show_refusals(decided)
+        if self.options.dry_run:
+            return self._show(decided)
+        return self._publish(decided, source, report)
+
+    def _destructive(self, report: Report, previous: SourceState | None, decided: Plan) -> list[str]:
+        return destructive_reasons(
             len(report.themes),
             report.comment_count,
             previous.themes if previous else 0,
@@ -217,19 +231,15 @@ class _SourceRun:
             decided,
             self.spec.guard,
         )
-        if reasons:
-            if not (self.options.force or self.options.force_all):
-                self.out.line(f"{self.spec.page}: held back, this looks destructive; nothing published for this source:")
-                for reason in reasons:
-                    self.out.line(f"  - {reason}")
-                self.out.line("  (if the change is intended, run again with --force)")
-                self.record["problems"].extend(reasons)
-                return self._finish(EXIT_ERROR, "held back: the change looks destructive")
-            self.out.line(f"{self.spec.page}: destructive-change guard overridden by --force: {'; '.join(reasons)}")
-        self._show_refusals(decided)
-        if self.options.dry_run:
-            return self._show(decided)
-        return self._publish(decided, source, report)
+
+    def _held_back(self, reasons: list[str]) -> None:
+        if not reasons:
+            return
+        self.out.line(f"{self.spec.page}: held back, this looks destructive; nothing published for this source:")
+        for reason in reasons:
+            self.out.line(f"  - {reason}")
+        self.out.line("  (if the change is intended, run again with --force)")
+        self.record["problems"].extend(reasons)
 
     def _checked(self, report: Report) -> bool:
         diagnostics: list[Diagnostic] = check(report, aliases=self.spec.aliases, rules=self.spec.rules)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .errors import ConfigError, SourceError, WikiError
 
@@ -26,6 +28,13 @@ def _pywikibot():
     return pywikibot, exceptions
 
 
+# What a title may not contain to mean what it says: MediaWiki's illegal characters, and
+# URL-encoded sequences and character references, which would be decoded into another title.
+_ILLEGAL_IN_TITLE = re.compile(r"[\x00-\x1f\x7f#<>\[\]{|}]|%[0-9A-Fa-f]{2}|&[A-Za-z0-9\x80-\xff]+;|&#x?[0-9A-Fa-f]+;")
+# What wfUrlencode() leaves as it is in a page's address.
+_URL_SAFE = ";@$!*(),/~:"
+
+
 def _conflict(user: str | None, code: str = "") -> str:
     if code == "articleexists":
         return f"edit conflict: {user or 'someone'} created the page after wikisync read it; not overwritten"
@@ -33,6 +42,12 @@ def _conflict(user: str | None, code: str = "") -> str:
         return "edit conflict: the page was deleted after wikisync read it; not recreated"
     who = f"{user} edited the page" if user else "the page changed"
     return f"edit conflict: {who} after wikisync read it; not overwritten"
+
+
+def _query_pages(body: dict) -> list[dict]:
+    """The pages of an action=query answer, in either format version."""
+    pages = body.get("query", {}).get("pages") or []
+    return list(pages.values()) if isinstance(pages, dict) else list(pages)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -187,7 +202,14 @@ class Wiki:
         return PageState(page.text, revision.revid, revision.user, page.botMayEdit())
 
     def canonical_title(self, title: str) -> str | None:
-        """The wiki's spelling of a title, or None when the wiki would reject it."""
+        """The wiki's spelling of a title, or None when the wiki would reject it.
+
+        Pywikibot would read "%41" as "A" and "&amp;" as "&", and cut a title at "|" or "#", so a
+        target would be published under another title than the one configured: such titles are
+        rejected before Pywikibot sees them (MediaWiki itself rejects "%41", "|", "#" and the like).
+        """
+        if _ILLEGAL_IN_TITLE.search(title):
+            return None
         try:
             return self._pywikibot.Page(self.site, title).title()
         except (self._errors.InvalidTitleError, ValueError):
@@ -205,7 +227,7 @@ class Wiki:
         return None
 
     def diff_url(self, title: str, old: int, new: int) -> str:
-        return self._pywikibot.Page(self.site, "Special:Diff/" + f"{old}/{new}").full_url()
+        return self.url(f"Special:Diff/{old}/{new}")
 
     def save(self, title: str, text: str, summary: str) -> SaveResult:
         """Save one page, over exactly the revision :meth:`read_pages` read (none: create it).
@@ -238,7 +260,9 @@ class Wiki:
         else:
             read = page.latest_revision_id
             now = self.current_revision(title)
-            if now is not None and now[0] != read:
+            if now is None:
+                return SaveResult(title, error=_conflict(None, "pagedeleted"))
+            if now[0] != read:
                 return SaveResult(title, error=_conflict(now[1]))
             params.update(nocreate=True, baserevid=read, basetimestamp=page.latest_revision.timestamp)
         result = self._edit(params)
@@ -278,7 +302,7 @@ class Wiki:
     def current_revision(self, title: str) -> tuple[int, str] | None:
         """The page's latest revision id and its user, asked of the wiki now; None if it does not exist."""
         body = self.site.simple_request(action="query", prop="revisions", titles=title, rvprop="ids|user").submit()
-        for page in body.get("query", {}).get("pages", {}).values():
+        for page in _query_pages(body):
             revisions = page.get("revisions") or []
             if revisions:
                 return revisions[0]["revid"], revisions[0].get("user", "")
@@ -286,7 +310,7 @@ class Wiki:
 
     def revision_user(self, revision: int) -> str | None:
         body = self.site.simple_request(action="query", prop="revisions", revids=revision, rvprop="user").submit()
-        for page in body.get("query", {}).get("pages", {}).values():
+        for page in _query_pages(body):
             for found in page.get("revisions") or []:
                 return found.get("user")
         return None
@@ -309,7 +333,9 @@ class Wiki:
         return f"the wiki refused the edit: {info} ({code})"
 
     def url(self, title: str) -> str:
-        return self._pywikibot.Page(self.site, title).full_url()
+        """The page's address, readable the way MediaWiki writes it (slashes and colons as they are)."""
+        name = self._pywikibot.Page(self.site, title).title(underscore=True)
+        return self.site.base_url(self.site.articlepath.format(quote(name, safe=_URL_SAFE)))
 
 
 def _quiet_terminal(pywikibot) -> None:
