@@ -1,10 +1,10 @@
 import pytest
 
 from wikisync.config import Guard
+from wikisync.model import PageState
 from wikisync.plan import (
     Action,
     Change,
-    CurrentPage,
     Plan,
     destructive_reasons,
     plan,
@@ -23,7 +23,7 @@ def page(title: str, body: str, revision: int = 1) -> DesiredPage:
 
 def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
     desired = [page("New", "a"), page("Changed", "b2"), page("Same", "c")]
-    current = {"New": CurrentPage(None), "Changed": CurrentPage(page("Changed", "b1").text), "Same": CurrentPage(page("Same", "c").text)}
+    current = {"New": PageState(None), "Changed": PageState(page("Changed", "b1").text), "Same": PageState(page("Same", "c").text)}
     decided = plan(current, desired)
     assert [(c.title, c.action) for c in decided.changes] == [
         ("New", Action.CREATE),
@@ -37,7 +37,7 @@ def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
 def test_a_new_source_revision_alone_changes_nothing():
     old = page("P", "body", revision=1).text
     new = page("P", "body", revision=2)
-    assert plan({"P": CurrentPage(old)}, [new]).changes[0].action is Action.UNCHANGED
+    assert plan({"P": PageState(old)}, [new]).changes[0].action is Action.UNCHANGED
 
 
 def test_trailing_whitespace_trimmed_by_the_wiki_is_no_change():
@@ -46,7 +46,7 @@ def test_trailing_whitespace_trimmed_by_the_wiki_is_no_change():
 
 def test_a_page_without_the_notice_is_compared_in_full():
     assert not same_content("body", page("P", "body").text.replace("body", "other"))
-    assert plan({"P": CurrentPage("hand-written")}, [page("P", "body")]).changes[0].action is Action.UPDATE
+    assert plan({"P": PageState("hand-written")}, [page("P", "body")]).changes[0].action is Action.UPDATE
 
 
 def test_title_missing_from_current_counts_as_missing():
@@ -74,7 +74,7 @@ BOT = "WikisyncBot"
 
 def test_a_page_last_saved_by_someone_else_is_a_human_edit_unless_forced():
     desired = [page("P", "new"), page("Q", "new")]
-    current = {title: CurrentPage(page(title, "old").text, 7, "Editor") for title in ("P", "Q")}
+    current = {title: PageState(page(title, "old").text, 7, "Editor") for title in ("P", "Q")}
     decided = plan(current, desired, bot_user=BOT)
     assert [c.action for c in decided.changes] == [Action.HUMAN_EDIT, Action.HUMAN_EDIT]
     change = decided.changes[0]
@@ -88,7 +88,7 @@ def test_a_page_last_saved_by_someone_else_is_a_human_edit_unless_forced():
 
 
 def test_the_bots_own_last_edit_and_equal_text_are_no_human_edit():
-    current = {"P": CurrentPage(page("P", "old").text, 7, BOT), "Q": CurrentPage(page("Q", "same").text, 8, "Editor")}
+    current = {"P": PageState(page("P", "old").text, 7, BOT), "Q": PageState(page("Q", "same").text, 8, "Editor")}
     decided = plan(current, [page("P", "new"), page("Q", "same", revision=2)], bot_user=BOT)
     assert [c.action for c in decided.changes] == [Action.UPDATE, Action.UNCHANGED]
 
@@ -96,9 +96,9 @@ def test_the_bots_own_last_edit_and_equal_text_are_no_human_edit():
 def test_a_revision_by_someone_else_that_keeps_wikisyncs_text_is_no_human_edit():
     """Protecting or moving a page adds a revision by the admin with the text unchanged."""
     published = page("P", "old").text
-    current = {"P": CurrentPage(published, 9, "Admin")}
+    current = {"P": PageState(published, 9, "Admin")}
     assert plan(current, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.UPDATE
-    edited = {"P": CurrentPage(published + "\nA note.", 9, "Editor")}
+    edited = {"P": PageState(published + "\nA note.", 9, "Editor")}
     assert plan(edited, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.HUMAN_EDIT
 
 
@@ -109,7 +109,7 @@ def test_the_hash_ignores_the_notice_outer_whitespace_and_unicode_normal_form():
 
 
 def test_a_page_that_excludes_the_bot_is_excluded_even_when_forced():
-    current = {"P": CurrentPage(page("P", "old").text + "\n{{nobots}}", 3, "Editor", bots_allowed=False)}
+    current = {"P": PageState(page("P", "old").text + "\n{{nobots}}", 3, "Editor", bots_allowed=False)}
     for options in ({}, {"force_all": True}):
         change = plan(current, [page("P", "new")], bot_user=BOT, **options).changes[0]
         assert change.action is Action.EXCLUDED and change.reason == "the page excludes this bot"
@@ -126,13 +126,13 @@ BEGIN, END = region_markers("themes")
 def test_a_region_is_replaced_in_place_and_every_other_byte_kept():
     before, after = "Intro  with ''markup''\n\n{{Keep}}\n", "\n\n  Outro [[Link]]\n\n[[Category:Kept]]"
     now = f"{before}{BEGIN}old generated text{END}{after}"
-    change = plan({"R": CurrentPage(now, 4, "Editor")}, [region("* new")], bot_user=BOT).changes[0]
+    change = plan({"R": PageState(now, 4, "Editor")}, [region("* new")], bot_user=BOT).changes[0]
     assert change.action is Action.UPDATE  # the page is the humans'; only the region is wikisync's
     assert change.new.startswith(before + BEGIN + "\n") and change.new.endswith("\n" + END + after)
     assert change.new == f"{before}{BEGIN}\n{region('* new').text.strip()}\n{END}{after}"
     assert region_text(change.new, "themes").strip().endswith("* new")
 
-    again = plan({"R": CurrentPage(change.new, 5, BOT)}, [region("* new", revision=2)], bot_user=BOT).changes[0]
+    again = plan({"R": PageState(change.new, 5, BOT)}, [region("* new", revision=2)], bot_user=BOT).changes[0]
     assert again.action is Action.UNCHANGED
 
 
@@ -147,7 +147,7 @@ def test_a_region_is_replaced_in_place_and_every_other_byte_kept():
     ids=["missing", "duplicated", "unclosed", "reversed"],
 )
 def test_broken_region_markers_make_the_page_invalid_with_the_reason(text, reason):
-    change = plan({"R": CurrentPage(text, 4, "Editor")}, [region("x")], force_all=True).changes[0]
+    change = plan({"R": PageState(text, 4, "Editor")}, [region("x")], force_all=True).changes[0]
     assert change.action is Action.INVALID and change.reason == reason
     assert region_text(text, "themes") is None
 
@@ -162,7 +162,7 @@ def test_a_region_edited_by_hand_is_a_human_edit_when_wikisync_knows_what_it_wro
     saved = f"Intro\n{BEGIN}\n{written.text.strip()}\n{END}\nOutro"
     published = {"R": text_hash(written.text)}
     edited = saved.replace("* generated", "* generated, and a hand edit")
-    current = {"R": CurrentPage(edited, 6, "Editor")}
+    current = {"R": PageState(edited, 6, "Editor")}
 
     change = plan(current, [region("* regenerated", revision=2)], published=published).changes[0]
     assert change.action is Action.HUMAN_EDIT
@@ -171,7 +171,7 @@ def test_a_region_edited_by_hand_is_a_human_edit_when_wikisync_knows_what_it_wro
     # without a record of what wikisync wrote there is nothing to compare with: the region is wikisync's
     assert plan(current, [region("* regenerated", revision=2)]).changes[0].action is Action.UPDATE
     # a hand edit outside the region is no conflict
-    outside = {"R": CurrentPage(saved.replace("Outro", "Outro, edited"), 7, "Editor")}
+    outside = {"R": PageState(saved.replace("Outro", "Outro, edited"), 7, "Editor")}
     assert plan(outside, [region("* regenerated", revision=2)], published=published).changes[0].action is Action.UPDATE
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "Theme",
     "Workshop",
     "Anomaly",
+    "PageState",
     "RebuildRequest",
 ]
 
@@ -158,3 +159,13 @@ class RebuildRequest:
     status: str
     line: int
     wikitext: str
+
+
+@dataclass(frozen=True)
+class PageState:
+    """A generated page as the wiki has it now; ``text`` is None when the page does not exist."""
+
+    text: str | None
+    revision: int | None = None
+    user: str | None = None
+    bots_allowed: bool = True

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .config import Guard
+from .model import PageState
 from .render import DesiredPage, split_notice
 
 __all__ = [
     "Action",
     "Change",
-    "CurrentPage",
     "Plan",
     "destructive_reasons",
     "plan",
@@ -41,16 +41,6 @@ class Action(str, Enum):
 
 
 _PENDING = (Action.CREATE, Action.UPDATE)
-
-
-@dataclass(frozen=True)
-class CurrentPage:
-    """A target as the wiki has it; ``text`` is None when the page does not exist."""
-
-    text: str | None
-    revision: int | None = None
-    user: str | None = None
-    bots_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,7 +106,7 @@ def region_markers(name: str) -> tuple[str, str]:
 
 
 def plan(
-    current: Mapping[str, CurrentPage],
+    current: Mapping[str, PageState],
     desired: Sequence[DesiredPage],
     *,
     bot_user: str | None = None,
@@ -132,7 +122,7 @@ def plan(
     published = published or {}
     changes = []
     for page in desired:
-        page_now = current.get(page.title) or CurrentPage(None)
+        page_now = current.get(page.title) or PageState(None)
         forced = force_all or page.title in force
         if page.region:
             changes.append(_plan_region(page, page_now, published.get(page.title), forced))
@@ -141,7 +131,7 @@ def plan(
     return Plan(tuple(changes))
 
 
-def _plan_page(page: DesiredPage, now: CurrentPage, bot_user: str | None, published_hash: str | None, forced: bool) -> Change:
+def _plan_page(page: DesiredPage, now: PageState, bot_user: str | None, published_hash: str | None, forced: bool) -> Change:
     if now.text is None:
         return Change(page.title, Action.CREATE, None, page.text)
     if same_content(now.text, page.text):
@@ -157,7 +147,7 @@ def _plan_page(page: DesiredPage, now: CurrentPage, bot_user: str | None, publis
     return Change(page.title, Action.UPDATE, now.text, page.text, revision=now.revision)
 
 
-def _plan_region(page: DesiredPage, now: CurrentPage, published_hash: str | None, forced: bool) -> Change:
+def _plan_region(page: DesiredPage, now: PageState, published_hash: str | None, forced: bool) -> Change:
     assert page.region is not None
     if now.text is None:
         reason = f"region {page.region!r} needs an existing page with {region_markers(page.region)[0]} and its end marker"

@@ -17,7 +17,7 @@ from .errors import WikiError
 from .model import Report
 from .parse import parse
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, vet
-from .plan import Action, Change, CurrentPage, Plan, destructive_reasons, plan, same_content, text_hash, unified_diff
+from .plan import Action, Change, Plan, destructive_reasons, plan, same_content, text_hash, unified_diff
 from .render import DesiredPage, render, theme_title
 from .state import SourceState, State, run_lock
 from .wiki import SourcePage, Wiki
@@ -277,7 +277,7 @@ class _SourceRun:
                 self.out.line(f"title: theme {name!r} is published as {title!r}")
         current = self.wiki.read_pages(self.desired)
         decided = plan(
-            {title: CurrentPage(s.text, s.revision, s.user, s.bots_allowed) for title, s in current.items()},
+            current,
             list(self.desired.values()),
             bot_user=self.wiki.user,
             published=previous.pages if previous else {},

@@ -1,22 +1,27 @@
 """The one module that talks to the wiki, through Pywikibot.
 
 Pywikibot finds the wiki and the account the way every Pywikibot tool does (user-config.py in
-PYWIKIBOT_DIR or the working directory) and brings login, throttling, maxlag, retries and
-edit-conflict detection. This module only adapts it to wikisync's plain data and errors.
+PYWIKIBOT_DIR or the working directory) and brings login, throttling, maxlag and retries. Saves go
+through Pywikibot's request machinery with the revision they replace (``baserevid``), so MediaWiki's
+own edit-conflict check applies; :meth:`Wiki.save` adds what that check lets through (an edit in the
+same second, an automatic merge with a person's edit). This module adapts all that to wikisync's plain
+data and errors.
 """
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from .errors import ConfigError, SourceError, WikiError
+from .model import PageState
 
-__all__ = ["PageState", "SaveResult", "SourcePage", "Wiki", "connect"]
+__all__ = ["SaveResult", "SourcePage", "Wiki", "connect"]
+
 
 def _pywikibot():
     """Import Pywikibot lazily, so that commands working on files never need a wiki configured."""
@@ -60,16 +65,6 @@ class SourcePage:
     title: str
     text: str
     revision: int
-
-
-@dataclass(frozen=True)
-class PageState:
-    """A generated page as the wiki has it now; text is None when the page does not exist."""
-
-    text: str | None
-    revision: int | None = None
-    user: str | None = None
-    bots_allowed: bool = True
 
 
 @dataclass(frozen=True)
