@@ -26,11 +26,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wikisync.cli import main
+from helpers import FIXTURE, ROOT, run_cli
 
 pytestmark = pytest.mark.wiki
 
-ROOT = Path(__file__).resolve().parent.parent
 DEV_WIKI = ROOT / "scripts" / "dev-wiki"
 BOT = "WikisyncBot"
 BEGIN, END = "<!-- wikisync:begin themes -->", "<!-- wikisync:end themes -->"
@@ -89,10 +88,7 @@ class Case:
         return self.wiki.edit_as("Editor", self.source, text, summary)
 
     def sync(self, capsys, *extra: str, command: str = "sync") -> tuple[int, str]:
-        verbosity = [] if "--quiet" in extra else ["--verbose"]
-        code = main([command, "--map", str(self.map), "--colour", "never", *verbosity, *extra])
-        captured = capsys.readouterr()
-        return code, captured.out + captured.err
+        return run_cli(capsys, self.map, *extra, command=command)
 
     def run_with(self, wiki_class, **options) -> tuple[int, str]:
         """sync() in-process through a Wiki subclass (a test seam for timing)."""
@@ -510,7 +506,6 @@ def test_titles_the_wiki_rejects_are_invalid_and_the_others_are_saved(case, caps
 
 # -- 7. state, no-op runs, a run stopped part-way -----------------------------------------------
 
-FIXTURE = (ROOT / "tests" / "fixtures" / "all-hands-summary-report.wiki").read_text(encoding="utf-8")
 
 
 def count_requests(wiki, action) -> tuple[int, float, object]:

@@ -6,16 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from helpers import FIXTURE, THEMES, project_page_map, run_cli
 from wikisync.cli import main
 
 pytestmark = pytest.mark.wiki
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = (ROOT / "tests" / "fixtures" / "all-hands-summary-report.wiki").read_text(encoding="utf-8")
-THEMES = ["Access", "Education", "Learning", "Sharing", "Content Gap", "Verifiability", "Cohesion",
-          "Extended Ecosystem", "Kindness", "Fight for Free Knowledge", "Innovation"]
 
 
 class Report:
@@ -24,11 +20,7 @@ class Report:
     def __init__(self, wiki, tmp_path: Path, name: str) -> None:
         self.wiki = wiki
         self.source = f"Test/{name}/All-Hands summary report"
-        self.map = tmp_path / "page_map.yaml"
-        data = yaml.safe_load((ROOT / "page_map.yaml").read_text())
-        data["templates"] = str(ROOT / "templates")
-        data["sources"][0]["page"] = self.source
-        self.map.write_text(yaml.safe_dump(data))
+        self.map = project_page_map(tmp_path / "page_map.yaml", self.source)
         self.overview = f"{self.source}/Themes"
         self.targets = [self.overview] + [f"{self.source}/Themes/{theme}" for theme in THEMES]
 
@@ -36,10 +28,7 @@ class Report:
         return self.wiki.edit_as("Editor", self.source, text, summary)
 
     def sync(self, capsys, *extra: str, command: str = "sync") -> tuple[int, str]:
-        verbosity = [] if "--quiet" in extra else ["--verbose"]
-        code = main([command, "--map", str(self.map), "--colour", "never", *verbosity, *extra])
-        captured = capsys.readouterr()
-        return code, captured.out + captured.err
+        return run_cli(capsys, self.map, *extra, command=command)
 
     def revisions(self) -> dict[str, int]:
         return {title: self.wiki.revision_count(title) for title in self.targets}

@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 
-from wikisync.cli import main
+from helpers import FIXTURE, ROOT, THEMES, project_page_map, run_cli
 
 pytestmark = pytest.mark.wiki
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = (ROOT / "tests" / "fixtures" / "all-hands-summary-report.wiki").read_text(encoding="utf-8")
-THEMES = ["Access", "Education", "Learning", "Sharing", "Content Gap", "Verifiability", "Cohesion",
-          "Extended Ecosystem", "Kindness", "Fight for Free Knowledge", "Innovation"]
 
 
 class Setup:
@@ -35,19 +30,12 @@ class Setup:
         self.status = f"Trigger/{name}/Status"
         self.templates = tmp_path / "templates"
         shutil.copytree(ROOT / "templates", self.templates)
-        data = yaml.safe_load((ROOT / "page_map.yaml").read_text())
-        data["templates"] = str(self.templates)
-        data["sources"][0]["page"] = self.source
-        data["request_page"] = self.requests
-        data["status_page"] = self.status
-        self.map = tmp_path / "page_map.yaml"
-        self.map.write_text(yaml.safe_dump(data))
+        self.map = project_page_map(tmp_path / "page_map.yaml", self.source, self.templates,
+                                    request_page=self.requests, status_page=self.status)
         self.targets = [f"{self.source}/Themes"] + [f"{self.source}/Themes/{t}" for t in THEMES]
 
     def run(self, capsys, command: str = "sync", *extra: str) -> tuple[int, str]:
-        code = main([command, "--map", str(self.map), "--colour", "never", *extra])
-        captured = capsys.readouterr()
-        return code, captured.out + captured.err
+        return run_cli(capsys, self.map, *extra, command=command)
 
     def revisions(self) -> dict[str, int]:
         return {title: self.wiki.revision_count(title) for title in self.targets}

@@ -7,7 +7,6 @@ the run lock, the state between runs, printing, and saving page by page.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
