@@ -103,14 +103,8 @@ class _Run:
         request_page = self.page_map.request_page if not self.options.dry_run else None
         pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
         requests_page = pages.get(self.wiki.canonical_title(request_page)) if request_page else None
-        verdicts = [
-            vet(request, request_page, self.wiki, [spec.page for spec in self.page_map.sources])
-            for request in pending_requests(requests_page)
-        ] if request_page else []
+        verdicts = self._vet(request_page, requests_page) if request_page else []
         requested = {source for verdict in verdicts for source in verdict.sources}
-        for verdict in verdicts:
-            if verdict.declined:
-                self.out.line(f"request on {request_page} line {verdict.request.line}: {verdict.declined}")
         for title in requested - {spec.page for spec in specs}:
             specs.append(self.page_map.source(title))
             pages.update(self.wiki.read_sources([title]))
@@ -136,6 +130,14 @@ class _Run:
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
+
+    def _vet(self, request_page: str, page: SourcePage | None) -> list[Verdict]:
+        known = [spec.page for spec in self.page_map.sources]
+        verdicts = [vet(request, request_page, self.wiki, known) for request in pending_requests(page)]
+        for verdict in verdicts:
+            if verdict.declined:
+                self.out.line(f"request on {request_page} line {verdict.request.line}: {verdict.declined}")
+        return verdicts
 
     def _answer(self, request_page: str, page: SourcePage | None, verdicts: list[Verdict], records: dict[str, dict]) -> None:
         assert page is not None
