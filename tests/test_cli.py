@@ -41,3 +41,73 @@ def test_binary_file_is_an_error_message(capsys, tmp_path):
 def test_sync_with_a_missing_page_map_names_it(capsys, tmp_path):
     assert main(["sync", "--dry-run", "--map", str(tmp_path / "nope.yaml")]) == 1
     assert "nope.yaml: not found" in capsys.readouterr().err
+
+
+BROKEN = """== Key Themes ==
+=== Access ===
+Summary.
+What we heard:
+* A comment.
+== Key Questions ==
+{| class="wikitable"
+! Competing Priorities !! Themes
+|-
+| Reach
+|
+* Acess
+|}
+"""
+
+
+def test_check_prints_compiler_style_diagnostics_sorted_by_line(capsys):
+    assert main(["check", str(FIXTURE), "--map", "/nonexistent/page_map.yaml"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == f"{FIXTURE}: 5 warnings"
+    assert lines[0] == (
+        f'{FIXTURE}:56:1: warning WS201 theme "Education" is named by no row of the Competing Priorities table'
+        " (hint: list it under one of the priorities)"
+    )
+    numbers = [int(line.split(":")[1]) for line in lines[:-1]]
+    assert numbers == sorted(numbers) == [56, 196, 206, 207, 213]
+
+
+def test_check_strict_fails_on_warnings(capsys):
+    assert main(["check", str(FIXTURE), "--strict", "--map", "/nonexistent/page_map.yaml"]) == 1
+
+
+def test_check_json(capsys):
+    assert main(["check", str(FIXTURE), "--format", "json", "--map", "/nonexistent/page_map.yaml"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in found] == ["WS201", "WS302", "WS302", "WS302", "WS302"]
+    assert list(found[1]) == ["code", "severity", "line", "column", "message", "theme", "hint"]
+    assert found[1]["theme"] == "Content Gap" and found[1]["line"] == 196 and found[1]["column"] == 3
+
+
+def test_check_errors_exit_1_with_the_line(capsys, tmp_path):
+    path = tmp_path / "broken.wiki"
+    path.write_text(BROKEN)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:12:3: error WS301" in out
+    assert "Traceback" not in out
+
+
+def test_check_takes_aliases_and_rules_from_the_page_map(capsys, tmp_path):
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(
+        "sources:\n"
+        "  - page: Report\n"
+        "    aliases: {'Extended eco-system': 'Extended Ecosystem', 'Content gap': 'Content Gap'}\n"
+        "    rules: {WS201: off}\n"
+        "    targets: [{title: '{source}/x', template: t.j2}]\n"
+    )
+    assert main(["check", str(FIXTURE), "--title", "Report", "--map", str(page_map), "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [(d["code"], d["theme"]) for d in found] == [("WS302", "Cohesion"), ("WS302", "Fight for Free Knowledge")]
+
+
+def test_check_rejects_an_unknown_rule_in_the_page_map(capsys, tmp_path):
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text("sources:\n  - page: Report\n    rules: {WS999: off}\n    targets: [{title: x, template: t.j2}]\n")
+    assert main(["check", str(FIXTURE), "--title", "Report", "--map", str(page_map)]) == 1
+    assert "WS999" in capsys.readouterr().err

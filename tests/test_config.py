@@ -53,3 +53,13 @@ def test_defaults_and_names(tmp_path):
     target = page_map.sources[0].targets[0]
     assert target.name == "over"
     assert page_map.sources[0].summary == DEFAULT_SUMMARY
+
+
+def test_rule_severities_read_off_as_yaml_writes_it(tmp_path):
+    page_map = load_page_map(write(tmp_path, "sources:\n  - page: P\n    rules: {WS201: off, WS206: error}\n    targets:\n      - {title: T, template: t.j2}\n"))
+    assert page_map.sources[0].rules == {"WS201": "off", "WS206": "error"}
+
+
+def test_unknown_rule_code_is_refused_when_the_map_loads(tmp_path):
+    with pytest.raises(ConfigError, match="rule WS999: no such rule"):
+        load_page_map(write(tmp_path, "sources:\n  - page: P\n    rules: {WS999: warning}\n    targets:\n      - {title: T, template: t.j2}\n"))

@@ -201,3 +201,43 @@ def test_the_bot_password_appears_in_no_output_or_file(report, tmp_path):
         assert secret not in printed
         for path, content in files.items():
             assert secret.encode() not in content, f"password found in {path}"
+
+
+UNKNOWN_VALUE = FIXTURE.replace("* Kindness (human collaboration)", "* Kindess (human collaboration)")
+
+
+def test_check_errors_stop_the_publish_until_forced(report, capsys):
+    report.write_source(UNKNOWN_VALUE)
+    code, out = report.sync(capsys)
+    assert code == 1
+    assert f"{report.source}:208:3: error WS301" in out
+    assert "check errors stop the publish" in out
+    assert all(report.wiki.page_text(title) is None for title in report.targets)
+
+    code, out = report.sync(capsys, "--force")
+    assert code == 0, out
+    assert all(report.wiki.page_text(title) is not None for title in report.targets)
+
+
+def test_dry_run_prints_the_diagnostics_above_the_diff(report, capsys):
+    report.write_source(UNKNOWN_VALUE)
+    code, out = report.sync(capsys, "--dry-run")
+    assert code == 2
+    diagnostics_at = out.index("error WS301")
+    assert out.index("warning WS201") < out.index("--- create:")
+    assert diagnostics_at < out.index("--- create:")
+    assert "a real run would stop here (check errors)" in out
+
+
+def test_declared_aliases_silence_the_drift_warnings_in_a_run(report, capsys):
+    import yaml
+
+    data = yaml.safe_load(report.map.read_text())
+    data["sources"][0]["aliases"] = {"Content gap": "Content Gap", "Cohesion/integration": "Cohesion",
+                                     "Extended eco-system": "Extended Ecosystem",
+                                     "Fight for free knowledge": "Fight for Free Knowledge"}
+    report.map.write_text(yaml.safe_dump(data))
+    report.write_source(FIXTURE)
+    code, out = report.sync(capsys, "--dry-run")
+    assert "WS302" not in out
+    assert "check: 1 warning" in out

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .check import RULES
 from .errors import ConfigError
 
 __all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "load_page_map"]
@@ -106,9 +107,12 @@ def _source(path: Path, index: int, entry: Any, defaults: dict[str, Any]) -> Sou
     rules = {**(defaults.get("rules") or {}), **(entry.get("rules") or {})}
     if not isinstance(aliases, dict) or not isinstance(rules, dict):
         raise ConfigError(f"{where}: 'aliases' and 'rules' must be mappings")
+    rules = {code: "off" if severity is False else severity for code, severity in rules.items()}  # YAML reads off as false
     for code, severity in rules.items():
         if severity not in ("error", "warning", "off"):
             raise ConfigError(f"{where}: rule {code}: severity must be error, warning or off, not {severity!r}")
+        if code not in RULES:
+            raise ConfigError(f"{where}: rule {code}: no such rule (see `wikisync check --help` or the README)")
     return SourceSpec(
         page=entry["page"],
         targets=tuple(_target(f"{where}.targets[{i}]", t) for i, t in enumerate(targets, start=1)),

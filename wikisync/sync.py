@@ -78,6 +78,10 @@ class Options:
     """Overwrite human edits on every page (implies ``force``)."""
     sources: tuple[str, ...] = ()
 
+    @property
+    def overrides_guards(self) -> bool:
+        return self.force or self.force_all
+
 
 def sync(page_map: PageMap, wiki: Wiki, options: Options = Options(), out: Output | None = None) -> int:
     out = out or Output()
@@ -214,7 +218,7 @@ class _SourceRun:
         decided = self._plan(report, previous)
         reasons = self._destructive(report, previous, decided)
         if reasons:
-            if not (self.options.force or self.options.force_all):
+            if not self.options.overrides_guards:
                 self._held_back(reasons)
                 return self._finish(EXIT_ERROR, "held back: the change looks destructive")
             self.out.line(f"{self.spec.page}: destructive-change guard overridden by --force: {'; '.join(reasons)}")
@@ -255,7 +259,7 @@ class _SourceRun:
                 self.out.line(f"{self.spec.page}: check: {summary_line(diagnostics)}")
         elif diagnostics:
             self.out.detail(f"{self.spec.page}: check: {summary_line(diagnostics)}")
-        if blocking and not (self.options.force or self.options.force_all):
+        if blocking and not self.options.overrides_guards:
             if not self.options.dry_run:
                 self.out.line(f"{self.spec.page}: check errors stop the publish; fix the source or run with --force")
                 return False
