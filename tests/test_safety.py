@@ -488,6 +488,22 @@ def test_a_protected_page_fails_with_the_wikis_reason_and_the_others_are_saved(c
     assert "2 failed" in summary_line(out, case)
 
 
+def test_a_spam_blacklist_refusal_names_the_link_and_the_others_are_saved(case, capsys):
+    blacklist = "MediaWiki:Spam-blacklist"
+    current = case.wiki.page_text(blacklist) or ""
+    if "spam-link\\.example" not in current:
+        case.wiki.edit_as("Admin", blacklist, current + "\nspam-link\\.example\n", "blacklist a test domain")
+    # <nowiki> keeps the source page itself clear of the filter; the generated page links the address
+    case.write([theme("Alpha"), theme("Beta", ["Read <nowiki>http://spam-link.example/offer</nowiki> now."])])
+    code, out = case.sync(capsys)
+    assert code == 1, out
+    failed = lines_with(out, f"FAILED {case.page('Beta')}: ")
+    assert len(failed) == 1 and "spam-link.example" in failed[0], out
+    assert case.wiki.page_text(case.page("Beta")) is None
+    assert "Alpha comment 1." in case.wiki.page_text(case.page("Alpha"))
+    assert "1 failed" in summary_line(out, case)
+
+
 def test_titles_the_wiki_rejects_are_invalid_and_the_others_are_saved(case, capsys):
     bad = ["{source}/Angle <brackets>", "{source}/Percent %41", "{source}/Pipe | anchor", "{source}/Tildes ~~~"]
     case.write_map(PAGES + [{"title": t, "template": "overview.wiki.j2", "name": f"bad{i}"} for i, t in enumerate(bad)])
