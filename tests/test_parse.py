@@ -193,3 +193,32 @@ def test_bullets_before_the_first_theme_are_stray():
 def test_degenerate_pages_parse(text):
     report = parse(text)
     assert report.themes == ()
+
+
+REQUESTS = """Ask for a rebuild below.
+* {{wikisync request|Strategy/X}} please ~~~~
+* {{Wikisync_request|Other|status=done}}
+{{Template:wikisync request}}
+{{not a request|Strategy/X}}
+"""
+
+
+def test_rebuild_requests_are_found_with_their_lines_and_status():
+    from wikisync.parse import parse_requests
+
+    found = parse_requests(REQUESTS)
+    assert [(r.index, r.source, r.status, r.line) for r in found] == [
+        (0, "Strategy/X", "", 2),
+        (1, "Other", "done", 3),
+        (2, "", "", 4),
+    ]
+    assert found[0].wikitext == "{{wikisync request|Strategy/X}}"
+
+
+def test_answering_a_request_changes_only_its_template():
+    from wikisync.parse import answer_request, parse_requests
+
+    answered = answer_request(REQUESTS, 2, {"status": "declined", "result": "no source named"})
+    assert answered.replace("{{Template:wikisync request|status=declined|result=no source named}}", "{{Template:wikisync request}}") == REQUESTS
+    assert [r.status for r in parse_requests(answered)] == ["", "done", "declined"]
+    assert answer_request(REQUESTS, 9, {"status": "done"}) == REQUESTS

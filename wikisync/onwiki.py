@@ -18,7 +18,7 @@ from .render import escape_wikitext, render_page
 from .state import State
 from .wiki import SourcePage, Wiki
 
-__all__ = ["Verdict", "answer_all", "pending_requests", "render_status", "vet", "STATUS_TEMPLATE"]
+__all__ = ["STATUS_TEMPLATE", "Verdict", "answer_all", "now", "pending_requests", "render_status", "vet"]
 
 STATUS_TEMPLATE = "status.wiki.j2"
 
