@@ -52,6 +52,9 @@ def test_first_sync_creates_every_target_as_bot_edits(report, capsys):
         assert f"Special:PermanentLink/{revision}|" in report.wiki.page_text(title)
     assert "saved 12 of 12 (12 to create, 0 to change), 0 unchanged" in out
     assert out.count("created ") == 12
+    # the overview links every theme page, so it is saved after them (its links are blue at once)
+    revisions = {title: report.wiki.page_info(title).revid for title in report.targets}
+    assert revisions[report.overview] == max(revisions.values())
     assert f"{report.wiki.url}/index.php" in out
     comments = report.wiki.page_text(f"{report.source}/Themes/Fight for Free Knowledge")
     assert comments.count("\n* ") == 5

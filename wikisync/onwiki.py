@@ -73,4 +73,4 @@ def render_status(page_map: PageMap, state: State, wiki: Wiki) -> str:
     for spec in page_map.sources:
         entry = state.sources.get(f"{wiki.site_id} {spec.page}")
         entries.append({"page": spec.page, "run": entry.last_run if entry else {}})
-    return render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries})
+    return render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})

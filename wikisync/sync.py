@@ -325,7 +325,7 @@ class _SourceRun:
             entry.pages[change.title] = text_hash(self.desired[change.title].text)
         failed = 0
         summary = self.spec.summary.format(source=self.spec.page, revision=source.revision)
-        for done, change in enumerate(decided.pending):
+        for done, change in enumerate(_linked_first(decided.pending)):
             self.out.progress(done, len(decided.pending), change.title)
             try:
                 result = self.wiki.save(change.title, change.new, summary)
@@ -370,6 +370,13 @@ class _SourceRun:
             self.state.source(self.state_key).last_run = self.record
             self.state.save()
         return code
+
+
+def _linked_first(changes: tuple[Change, ...]) -> list[Change]:
+    """Pages that the others link to first, the overview last: a page saved after the pages it links
+    to shows those links blue at once, without waiting for the wiki's link-update jobs."""
+    titles = [change.title for change in changes]
+    return sorted(changes, key=lambda change: sum(f"[[{title}|" in change.new for title in titles))
 
 
 def _renamed_themes(report: Report, spec: SourceSpec) -> list[tuple[str, str]]:
