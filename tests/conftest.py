@@ -131,6 +131,11 @@ class DevWiki:
             raise RuntimeError(f"login as {user} failed: {body}")
         return session
 
+    def server(self, command: str) -> None:
+        """``scripts/dev-wiki stop|start`` for this wiki (same directory, same port)."""
+        done = _dev_wiki(command, "--dir", str(self.dir), timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
     def api_request_count(self) -> int:
         """api.php requests the server has finished so far (from server.log)."""
         log = self.dir / "server.log"

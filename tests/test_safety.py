@@ -30,7 +30,6 @@ from helpers import FIXTURE, ROOT, run_cli
 
 pytestmark = pytest.mark.wiki
 
-DEV_WIKI = ROOT / "scripts" / "dev-wiki"
 BOT = "WikisyncBot"
 BEGIN, END = "<!-- wikisync:begin themes -->", "<!-- wikisync:end themes -->"
 PAGES = [
@@ -580,12 +579,6 @@ def fresh_process(case: Case, config: Path, cold: bool, *args: str):
     return used, elapsed, done
 
 
-def dev_wiki_command(wiki, command: str) -> None:
-    done = subprocess.run([sys.executable, str(DEV_WIKI), command, "--dir", str(wiki.dir)],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def test_a_run_stopped_part_way_is_finished_by_the_next_without_duplicates(case, capsys):
     names = [f"Theme {i}" for i in range(1, 7)]
     revision = case.write([theme(n) for n in names])
@@ -594,7 +587,7 @@ def test_a_run_stopped_part_way_is_finished_by_the_next_without_duplicates(case,
 
     def stop_the_server(title, n):
         if n == 5:
-            dev_wiki_command(case.wiki, "stop")
+            case.wiki.server("stop")
 
     try:
         code, out = case.run_with(before_save(stop_the_server))
@@ -602,7 +595,7 @@ def test_a_run_stopped_part_way_is_finished_by_the_next_without_duplicates(case,
         assert f"{case.source}: stopped after 4 of {len(titles)} saves: the wiki stopped answering" in out
         assert "the next run saves the rest" in out
     finally:
-        dev_wiki_command(case.wiki, "start")
+        case.wiki.server("start")
     assert int((case.wiki.dir / "port").read_text()) == port
     assert case.state_revision() is None  # not complete
     assert sum(1 for title in titles if case.wiki.page_text(title) is not None) == 4

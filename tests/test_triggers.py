@@ -149,6 +149,32 @@ def test_a_request_from_a_blocked_user_is_declined(setup, dev_wiki, capsys):
     assert setup.revisions() == before  # no rebuild happened
 
 
+def test_a_request_from_a_new_user_is_declined_until_autoconfirmed(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    before = setup.revisions()
+    name, password = create_account(dev_wiki, f"Newcomer{int(time.time() * 1000) % 10**9}")
+    dev_wiki.accounts[name] = password
+    setup.request(name, f"{{{{wikisync request|{setup.source}}}}}")  # their first edit: the dev wiki asks for two
+    code, out = setup.run(capsys)
+    answer = setup.wiki.page_text(setup.requests)
+    assert "|status=declined" in answer and f"{name} is not autoconfirmed yet" in answer
+    assert setup.revisions() == before
+
+
+def test_a_request_stopped_by_check_errors_is_answered_with_the_diagnostics(setup, capsys):
+    published(setup, capsys)
+    broken = FIXTURE.replace("* Kindness (human collaboration)", "* Kindess (human collaboration)")
+    setup.wiki.edit_as("Editor", setup.source, broken, "typo in the table")
+    setup.request("Editor", f"{{{{wikisync request|{setup.source}}}}}")
+    code, out = setup.run(capsys)
+    assert code == 1
+    answer = setup.wiki.page_text(setup.requests)
+    assert "|status=failed" in answer
+    assert re.search(r"\|result=[^|]*stopped by check errors[^|]*line 208: WS301", answer), answer
+    status = setup.wiki.page_text(setup.status)
+    assert "WS301" in status and "Kindess" in status
+
+
 def test_quiet_run_prints_one_summary_line(setup, dev_wiki, tmp_path, capsys):
     """As cron runs it: a fresh process that logs in, output not on a terminal, stdout and stderr together."""
     setup.wiki.edit_as("Editor", setup.source, FIXTURE, "report")
@@ -200,6 +226,35 @@ def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, 
             raise
     assert watcher.returncode == 0, output
     assert "watch: stopped" in output
+    assert "Traceback" not in output
+
+
+def test_watch_backs_off_while_the_wiki_is_down_and_carries_on_after(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        assert wait_for_line(watcher, "watch: following", 60)
+        time.sleep(1.5)
+        dev_wiki.server("stop")
+        try:
+            assert wait_for_line(watcher, "next try in 2 s", 60)
+            assert wait_for_line(watcher, "next try in 4 s", 60)
+        finally:
+            dev_wiki.server("start")
+        title = f"{setup.source}/Themes/Sharing"
+        dev_wiki.edit_as("Editor", setup.source, FIXTURE.replace("* What does it mean to freely share?", "* What does it mean to share freely?"), "edit")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "share freely?" not in (dev_wiki.page_text(title) or ""):
+            time.sleep(0.3)
+        assert "share freely?" in dev_wiki.page_text(title)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        output, _ = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0, output
     assert "Traceback" not in output
 
 

@@ -184,6 +184,9 @@ def _describe(source: str, outcome: dict) -> str:
     text = f"{source}: {outcome.get('outcome', '')} from revision {outcome.get('revision')}"
     if saved:
         text += " (" + ", ".join(f"{p['title']} revision {p['new']}" for p in saved[:20]) + ")"
+    problems = outcome.get("problems", [])
+    if problems:
+        text += ": " + "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
     return text
 
 
