@@ -91,6 +91,9 @@ def test_status_page_reports_the_run_and_a_no_op_run_leaves_it_alone(setup, caps
     assert code == 0 and "unchanged since revision" in out
     assert setup.wiki.revision_count(setup.status) == status_revisions
     assert used <= 3, f"a no-op run with a request page used {used} API requests"
+    code, out = setup.run(capsys, "rebuild")
+    assert code == 0 and "12 unchanged" in out
+    assert setup.wiki.revision_count(setup.status) == status_revisions, "a rebuild that changed nothing edited the status page"
 
     edited = FIXTURE.replace("* We should stand for anti-censorship.", "* We should stand against censorship.")
     new_revision = setup.wiki.edit_as("Editor", setup.source, edited, "reword")

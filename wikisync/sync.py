@@ -115,6 +115,7 @@ class _Run:
 
         codes: list[int] = []
         records: dict[str, dict] = {}
+        noteworthy = False
         for spec in specs:
             source = pages.get(self.wiki.canonical_title(spec.page))
             if source is None:
@@ -126,10 +127,11 @@ class _Run:
             codes.append(run.run(source))
             if run.record:
                 records[spec.page] = run.record
+            noteworthy = noteworthy or run.noteworthy
 
         if request_page and verdicts:
             self._answer(request_page, requests_page, verdicts, records)
-        if self.page_map.status_page and records and not self.options.dry_run:
+        if self.page_map.status_page and noteworthy and not self.options.dry_run:
             self._update_status()
         if EXIT_ERROR in codes:
             return EXIT_ERROR
@@ -201,6 +203,8 @@ class _SourceRun:
     desired: dict[str, DesiredPage] = field(default_factory=dict)
     record: dict = field(default_factory=dict)
     """Filled when the run did something: what the status page and request answers report."""
+    noteworthy: bool = False
+    """The run saved something, met a problem, or found the source or its check changed: worth a status edit."""
 
     @property
     def state_key(self) -> str:
@@ -369,8 +373,13 @@ class _SourceRun:
     def _finish(self, code: int, outcome: str) -> int:
         self.record["outcome"] = outcome
         self.record["code"] = code
+        entry = self.state.source(self.state_key)
+        self.noteworthy = bool(self.record["saved"] or self.record["problems"]) or any(
+            entry.last_run.get(key) != self.record[key] for key in ("revision", "check", "code")
+        )
         if not self.options.dry_run:
-            self.state.source(self.state_key).last_run = self.record
+            if self.noteworthy:
+                entry.last_run = self.record
             self.state.save()
         return code
 
