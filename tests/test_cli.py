@@ -111,3 +111,41 @@ def test_check_rejects_an_unknown_rule_in_the_page_map(capsys, tmp_path):
     page_map.write_text("sources:\n  - page: Report\n    rules: {WS999: off}\n    targets: [{title: x, template: t.j2}]\n")
     assert main(["check", str(FIXTURE), "--title", "Report", "--map", str(page_map)]) == 1
     assert "WS999" in capsys.readouterr().err
+
+
+def run_in_fresh_process(tmp_path, pywikibot_dir, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYWIKIBOT_DIR": str(pywikibot_dir)}
+    return subprocess.run([sys.executable, "-m", "wikisync.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=300)
+
+
+def test_sync_without_a_pywikibot_config_refuses_to_guess_a_wiki(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = run_in_fresh_process(tmp_path, tmp_path / "empty", "sync", "--dry-run",
+                                "--map", str(Path(__file__).parent.parent / "page_map.yaml"))
+    assert done.returncode == 1
+    assert "no user-config.py" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_unreachable_wiki_is_one_clear_error_without_tracebacks(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "pywikibot"
+    config.mkdir()
+    (config / "user-config.py").write_text(
+        f"family_files['gone'] = 'http://127.0.0.1:{port}/api.php'\nfamily = 'gone'\nmylang = 'gone'\n"
+        "max_retries = 1\nretry_wait = 0\n"
+    )
+    done = run_in_fresh_process(tmp_path, config, "sync", "--dry-run",
+                                "--map", str(Path(__file__).parent.parent / "page_map.yaml"))
+    assert done.returncode == 1
+    assert "wikisync: error: cannot reach" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,10 +28,31 @@ def _pywikibot():
     """Import Pywikibot lazily, so that commands working on files never need a wiki configured."""
     try:
         import pywikibot
-        from pywikibot import exceptions
+        from pywikibot import config, exceptions
     except Exception as exc:  # Pywikibot raises a bare RuntimeError-like error without user-config.py
         raise ConfigError(f"cannot load Pywikibot's configuration: {_first_line(exc)}") from None
+    _require_user_config(config.base_dir)
     return pywikibot, exceptions
+
+
+def _require_user_config(base_dir: str) -> None:
+    """Refuse to run on Pywikibot's defaults: without user-config.py it would quietly talk to test.wikipedia.org."""
+    wanted = os.environ.get("PYWIKIBOT_DIR")
+    if wanted and os.path.realpath(wanted) != os.path.realpath(base_dir):
+        raise ConfigError(f"PYWIKIBOT_DIR={wanted}: no user-config.py there that Pywikibot could use (it fell back to {base_dir})")
+    if not os.path.isfile(os.path.join(base_dir, "user-config.py")):
+        raise ConfigError(
+            f"no user-config.py in {base_dir}: point PYWIKIBOT_DIR at the directory that has one "
+            "(see user-config.py.example; for the dev wiki: eval \"$(scripts/dev-wiki env)\")"
+        )
+
+
+class _NoTracebacks(logging.Filter):
+    """Pywikibot logs a full traceback for every failed HTTP attempt; on the terminal its one-line
+    errors and warnings say enough (its log file, where configured, keeps the traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).lstrip().startswith("Traceback (most recent call last)")
 
 
 # What a title may not contain to mean what it says: MediaWiki's illegal characters, and
@@ -333,12 +355,15 @@ class Wiki:
         return self.site.base_url(self.site.articlepath.format(quote(name, safe=_URL_SAFE)))
 
 
-def _quiet_terminal(pywikibot) -> None:
-    """Raise Pywikibot's terminal handlers to warnings; its log file, if configured, keeps everything."""
+def _tame_terminal(pywikibot, quiet: bool) -> None:
+    """No tracebacks on the terminal; with ``quiet``, only warnings and errors. Pywikibot's log file,
+    if configured, keeps everything."""
     pywikibot.bot.init_handlers()
     for handler in logging.getLogger("pywiki").handlers:
         if not isinstance(handler, logging.FileHandler):
-            handler.setLevel(logging.WARNING)
+            handler.addFilter(_NoTracebacks())
+            if quiet:
+                handler.setLevel(logging.WARNING)
 
 
 def connect(login: bool = True, quiet: bool = False) -> Wiki:
@@ -348,8 +373,7 @@ def connect(login: bool = True, quiet: bool = False) -> Wiki:
     output; its warnings and errors still show.
     """
     pywikibot, errors = _pywikibot()
-    if quiet:
-        _quiet_terminal(pywikibot)
+    _tame_terminal(pywikibot, quiet)
     try:
         site = pywikibot.Site()
         if login:
