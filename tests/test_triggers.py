@@ -220,6 +220,12 @@ def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, 
         assert latency is not None, "watch did not rebuild within 20 s"
         assert latency < 10, f"rebuilt after {latency:.1f} s"
         print(f"\nwatch: edit-to-rebuild latency {latency:.2f} s")
+
+        setup.request("Editor", f"{{{{wikisync request|{setup.source}}}}}")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "|status=done" not in (dev_wiki.page_text(setup.requests) or ""):
+            time.sleep(0.2)
+        assert "|status=done" in dev_wiki.page_text(setup.requests), "watch did not answer the request"
     finally:
         watcher.send_signal(signal.SIGINT)
         try:
