@@ -106,7 +106,7 @@ class _Run:
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         request_page = self.page_map.request_page if not self.options.dry_run else None
         pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
-        requests_page = pages.get(self.wiki.canonical_title(request_page)) if request_page else None
+        requests_page = pages.get(self.wiki.canonical_title(request_page) or request_page) if request_page else None
         verdicts = self._vet(request_page, requests_page) if request_page else []
         requested = {source for verdict in verdicts for source in verdict.sources}
         for title in requested - {spec.page for spec in specs}:
@@ -117,7 +117,7 @@ class _Run:
         records: dict[str, dict] = {}
         noteworthy = False
         for spec in specs:
-            source = pages.get(self.wiki.canonical_title(spec.page))
+            source = pages.get(self.wiki.canonical_title(spec.page) or spec.page)
             if source is None:
                 self.out.line(f"{spec.page}: the source page does not exist on {self.wiki.site_id}")
                 codes.append(EXIT_ERROR)
@@ -155,8 +155,8 @@ class _Run:
             outcomes = [records.get(source, {}) for source in verdict.sources]
             failed = [o for o in outcomes if o.get("code") == EXIT_ERROR or not o]
             status = "failed" if failed else "done"
-            result = "; ".join(_describe(source, o) for source, o in zip(verdict.sources, outcomes))
-            answers.append((verdict.request, status, result))
+            described = "; ".join(_describe(source, o) for source, o in zip(verdict.sources, outcomes))
+            answers.append((verdict.request, status, described))
         text = answer_all(page.text, answers)
         self.wiki.read_pages([request_page])
         result = self.wiki.save(request_page, text, "Bot: answering rebuild requests")
@@ -169,7 +169,7 @@ class _Run:
         title = self.page_map.status_page
         assert title is not None
         text = render_status(self.page_map, self.state, self.wiki)
-        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title))
+        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title)
         if current is not None and current.text is not None and same_content(current.text, text):
             return
         result = self.wiki.save(title, text, "Bot: wikisync run status")

@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from .errors import ConfigError, SourceError, WikiError
@@ -105,7 +106,7 @@ class Wiki:
 
     def __init__(self, site) -> None:
         self.site = site
-        self._pages: dict[str, object] = {}
+        self._pages: dict[str, Any] = {}
         self._pywikibot, self._errors = _pywikibot()
 
     def read_sources(self, titles: Iterable[str]) -> dict[str, SourcePage | None]:
