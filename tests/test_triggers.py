@@ -103,6 +103,15 @@ def test_status_page_reports_the_run_and_a_no_op_run_leaves_it_alone(setup, caps
     assert re.search(r"Themes/Fight for Free Knowledge\]\] \(\[\[Special:Diff/\d+/\d+\|diff\]\]\)", status)
 
 
+def test_a_person_s_edit_to_the_status_page_is_not_overwritten(setup, capsys):
+    published(setup, capsys)
+    setup.wiki.edit_as("Editor", setup.status, setup.wiki.page_text(setup.status) + "\nA note from a person.", "note")
+    setup.wiki.edit_as("Editor", setup.source, FIXTURE.replace("* Our business model", "* Our model"), "edit")
+    code, out = setup.run(capsys)
+    assert f"status page {setup.status} was last edited by Editor; not overwritten" in out
+    assert setup.wiki.page_text(setup.status).endswith("A note from a person.")
+
+
 def test_a_request_on_the_wiki_is_rebuilt_and_answered(setup, capsys):
     published(setup, capsys)
     before = setup.revisions()

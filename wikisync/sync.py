@@ -170,8 +170,12 @@ class _Run:
         assert title is not None
         text = render_status(self.page_map, self.state, self.wiki)
         current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title)
-        if current is not None and current.text is not None and same_content(current.text, text):
-            return
+        if current is not None and current.text is not None:
+            if same_content(current.text, text):
+                return
+            if current.user and current.user != self.wiki.user and not self.options.force_all:
+                self.out.line(f"status page {title} was last edited by {current.user}; not overwritten (--force-all overwrites it)")
+                return
         result = self.wiki.save(title, text, "Bot: wikisync run status")
         if result.ok:
             self.out.detail(f"status: {title} (revision {result.revision}) {self.wiki.url(title)}")
