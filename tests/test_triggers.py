@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -206,8 +208,10 @@ def test_quiet_run_prints_one_summary_line(setup, dev_wiki, tmp_path, capsys):
     assert lines == [f"{setup.source}: revision {setup.wiki.page_info(setup.source).revid}: saved 12 of 12 (12 to create, 0 to change), 0 unchanged"]
 
 
-def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, capsys):
-    published(setup, capsys)
+@contextlib.contextmanager
+def watching(setup: Setup, dev_wiki) -> Iterator[subprocess.Popen]:
+    """``wikisync watch --interval 1`` in a process of its own, caught up; stopped with Ctrl-C (SIGINT) after,
+    which must end it cleanly."""
     env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
     watcher = subprocess.Popen(
         [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
@@ -216,29 +220,11 @@ def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, 
     try:
         assert wait_for_line(watcher, "watch: following", 60)
         time.sleep(1.5)  # let it finish catching up
-        title = f"{setup.source}/Themes/Kindness"
-        edited = FIXTURE.replace("* We are the ultimate proof", "* We are living proof")
-        started = time.monotonic()
-        dev_wiki.edit_as("Editor", setup.source, edited, "edit while watched")
-        latency = None
-        while time.monotonic() - started < 20:
-            if "We are living proof" in (dev_wiki.page_text(title) or ""):
-                latency = time.monotonic() - started
-                break
-            time.sleep(0.2)
-        assert latency is not None, "watch did not rebuild within 20 s"
-        assert latency < 10, f"rebuilt after {latency:.1f} s"
-        print(f"\nwatch: edit-to-rebuild latency {latency:.2f} s")
-
-        setup.request("Editor", f"{{{{wikisync request|{setup.source}}}}}")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "|status=done" not in (dev_wiki.page_text(setup.requests) or ""):
-            time.sleep(0.2)
-        assert "|status=done" in dev_wiki.page_text(setup.requests), "watch did not answer the request"
+        yield watcher
     finally:
         watcher.send_signal(signal.SIGINT)
         try:
-            output, _ = watcher.communicate(timeout=20)
+            output, _ = watcher.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             watcher.kill()
             raise
@@ -247,33 +233,42 @@ def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, 
     assert "Traceback" not in output
 
 
+def wait_for_text(wiki, title: str, text: str, seconds: float) -> float | None:
+    """Seconds until ``text`` shows on the page, or None."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if text in (wiki.page_text(title) or ""):
+            return time.monotonic() - started
+        time.sleep(0.2)
+    return None
+
+
+def test_watch_rebuilds_soon_after_an_edit_and_stops_on_ctrl_c(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    with watching(setup, dev_wiki):
+        edited = FIXTURE.replace("* We are the ultimate proof", "* We are living proof")
+        dev_wiki.edit_as("Editor", setup.source, edited, "edit while watched")
+        latency = wait_for_text(dev_wiki, f"{setup.source}/Themes/Kindness", "We are living proof", 20)
+        assert latency is not None, "watch did not rebuild within 20 s"
+        assert latency < 10, f"rebuilt after {latency:.1f} s"
+        print(f"\nwatch: edit-to-rebuild latency {latency:.2f} s")
+
+        setup.request("Editor", f"{{{{wikisync request|{setup.source}}}}}")
+        assert wait_for_text(dev_wiki, setup.requests, "|status=done", 20) is not None, "watch did not answer the request"
+
+
 def test_watch_backs_off_while_the_wiki_is_down_and_carries_on_after(setup, dev_wiki, capsys):
     published(setup, capsys)
-    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    try:
-        assert wait_for_line(watcher, "watch: following", 60)
-        time.sleep(1.5)
+    with watching(setup, dev_wiki) as watcher:
         dev_wiki.server("stop")
         try:
             assert wait_for_line(watcher, "next try in 2 s", 60)
             assert wait_for_line(watcher, "next try in 4 s", 60)
         finally:
             dev_wiki.server("start")
-        title = f"{setup.source}/Themes/Sharing"
-        dev_wiki.edit_as("Editor", setup.source, FIXTURE.replace("* What does it mean to freely share?", "* What does it mean to share freely?"), "edit")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "share freely?" not in (dev_wiki.page_text(title) or ""):
-            time.sleep(0.3)
-        assert "share freely?" in dev_wiki.page_text(title)
-    finally:
-        watcher.send_signal(signal.SIGINT)
-        output, _ = watcher.communicate(timeout=30)
-    assert watcher.returncode == 0, output
-    assert "Traceback" not in output
+        edited = FIXTURE.replace("* What does it mean to freely share?", "* What does it mean to share freely?")
+        dev_wiki.edit_as("Editor", setup.source, edited, "edit")
+        assert wait_for_text(dev_wiki, f"{setup.source}/Themes/Sharing", "share freely?", 30) is not None
 
 
 def wait_for_line(process: subprocess.Popen, text: str, seconds: float) -> bool:
