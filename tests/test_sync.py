@@ -244,3 +244,11 @@ def test_declared_aliases_silence_the_drift_warnings_in_a_run(report, capsys):
     code, out = report.sync(capsys, "--dry-run")
     assert "WS302" not in out
     assert "check: 1 warning" in out
+
+
+def test_a_source_that_is_a_redirect_is_a_clear_error(report, capsys):
+    report.write_source("#REDIRECT [[Somewhere else]]")
+    code, out = report.sync(capsys, "--dry-run")
+    assert code == 1
+    assert f"{report.source}: the page is a redirect; name its target in page_map.yaml" in out
+    assert main(["parse", "--page", report.source]) == 1

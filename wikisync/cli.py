@@ -153,8 +153,7 @@ def _run_watch(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         raise ConfigError("--interval must be a positive number of seconds")
     page_map = load_page_map(args.map)
-    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
-    return watch(page_map, connect(), Output(sys.stdout, colour, args.verbose), interval=args.interval)
+    return watch(page_map, connect(), Output(sys.stdout, _colour(args), args.verbose), interval=args.interval)
 
 
 def _run_sync(args: argparse.Namespace) -> int:
@@ -163,9 +162,7 @@ def _run_sync(args: argparse.Namespace) -> int:
     page_map = load_page_map(args.map)
     for title in args.source:
         page_map.source(title)
-    on_terminal = sys.stdout.isatty()
-    colour = args.colour == "always" or (args.colour == "auto" and on_terminal)
-    verbose = args.verbose or (on_terminal and not args.quiet) or args.dry_run
+    verbose = args.verbose or (sys.stdout.isatty() and not args.quiet) or args.dry_run
     options = Options(
         dry_run=args.dry_run,
         rebuild=args.rebuild,
@@ -174,7 +171,11 @@ def _run_sync(args: argparse.Namespace) -> int:
         force_all=args.force_all,
         sources=tuple(args.source),
     )
-    return sync(page_map, connect(quiet=not verbose), options, Output(sys.stdout, colour, verbose))
+    return sync(page_map, connect(quiet=not verbose), options, Output(sys.stdout, _colour(args), verbose))
+
+
+def _colour(args: argparse.Namespace) -> bool:
+    return args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
 
 
 if __name__ == "__main__":

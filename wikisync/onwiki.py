@@ -15,7 +15,7 @@ from .config import PageMap
 from .model import RebuildRequest
 from .parse import answer_request, parse_requests
 from .render import escape_wikitext, render_page
-from .state import State
+from .state import State, state_key
 from .wiki import SourcePage, Wiki
 
 __all__ = ["STATUS_TEMPLATE", "Verdict", "answer_all", "now", "pending_requests", "render_status", "vet"]
@@ -71,6 +71,6 @@ def now() -> str:
 def render_status(page_map: PageMap, state: State, wiki: Wiki) -> str:
     entries = []
     for spec in page_map.sources:
-        entry = state.sources.get(f"{wiki.site_id} {spec.page}")
+        entry = state.sources.get(state_key(wiki.site_id, spec.page))
         entries.append({"page": spec.page, "run": entry.last_run if entry else {}})
     return render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})

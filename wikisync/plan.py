@@ -156,8 +156,7 @@ def _plan_region(page: DesiredPage, now: PageState, published_hash: str | None, 
     problem = _marker_problem(now.text, begin, end)
     if problem:
         return Change(page.title, Action.INVALID, now.text, page.text, problem, now.revision)
-    before, rest = now.text.split(begin, 1)
-    inside, after = rest.split(end, 1)
+    before, inside, after = _split_region(now.text, begin, end)
     new_text = f"{before}{begin}\n{page.text.strip()}\n{end}{after}"
     if same_content(inside, page.text):
         return Change(page.title, Action.UNCHANGED, now.text, new_text, revision=now.revision)
@@ -186,7 +185,14 @@ def region_text(text: str, name: str) -> str | None:
     begin, end = region_markers(name)
     if _marker_problem(text, begin, end):
         return None
-    return text.split(begin, 1)[1].split(end, 1)[0]
+    return _split_region(text, begin, end)[1]
+
+
+def _split_region(text: str, begin: str, end: str) -> tuple[str, str, str]:
+    """(before, inside, after) of a region whose markers :func:`_marker_problem` found sound."""
+    before, rest = text.split(begin, 1)
+    inside, after = rest.split(end, 1)
+    return before, inside, after
 
 
 def destructive_reasons(

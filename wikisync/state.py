@@ -1,8 +1,8 @@
 """What wikisync remembers between runs, per source page, and the lock that keeps runs apart.
 
 The state says which source revision was last published completely and what every generated page
-held after it. It is written only after the saves of a run succeeded, so a run that dies part-way
-leaves the previous state and the next run finishes the job.
+held after wikisync wrote it. A page's hash is recorded as soon as its save succeeds; the source
+revision only once every save of the run did, so a run that dies part-way is finished by the next.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from typing import Iterator
 
 from .errors import ConfigError, WikisyncError
 
-__all__ = ["LockedError", "SourceState", "State", "run_lock"]
+__all__ = ["LockedError", "SourceState", "State", "run_lock", "state_key"]
+
+
+def state_key(site_id: str, source: str) -> str:
+    """Where a source's state is kept: per wiki, since one page map may be run against several."""
+    return f"{site_id} {source}"
 
 
 class LockedError(WikisyncError):

@@ -18,7 +18,7 @@ from .parse import parse
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, vet
 from .plan import Action, Change, Plan, destructive_reasons, plan, same_content, text_hash, unified_diff
 from .render import DesiredPage, render, theme_title
-from .state import SourceState, State, run_lock
+from .state import SourceState, State, run_lock, state_key
 from .wiki import SourcePage, Wiki
 
 __all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "sync"]
@@ -212,7 +212,7 @@ class _SourceRun:
 
     @property
     def state_key(self) -> str:
-        return f"{self.wiki.site_id} {self.spec.page}"
+        return state_key(self.wiki.site_id, self.spec.page)
 
     def run(self, source: SourcePage) -> int:
         previous = self.state.sources.get(self.state_key)

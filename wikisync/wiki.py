@@ -115,6 +115,8 @@ class Wiki:
         found: dict[str, SourcePage | None] = {}
         try:
             for page in self.site.preloadpages(wanted):
+                if page.exists() and page.isRedirectPage():
+                    raise SourceError(f"{page.title()}: the page is a redirect; name its target in page_map.yaml")
                 found[page.title()] = SourcePage(page.title(), page.text, page.latest_revision_id) if page.exists() else None
         except self._errors.Error as exc:
             raise WikiError(f"cannot read {', '.join(p.title() for p in wanted)}: {_first_line(exc)}") from None
@@ -177,16 +179,10 @@ class Wiki:
         return found, newest
 
     def read_source(self, title: str) -> SourcePage:
-        page = self._pywikibot.Page(self.site, title)
-        try:
-            text = page.get()
-        except self._errors.NoPageError:
-            raise SourceError(f"{title}: the source page does not exist on {self.site}") from None
-        except self._errors.IsRedirectPageError:
-            raise SourceError(f"{title}: the source page is a redirect; name its target in page_map.yaml") from None
-        except self._errors.Error as exc:
-            raise WikiError(f"{title}: cannot read the source page: {_first_line(exc)}") from None
-        return SourcePage(page.title(), text, page.latest_revision_id)
+        source = self.read_sources([title]).get(self.canonical_title(title) or title)
+        if source is None:
+            raise SourceError(f"{title}: the source page does not exist on {self.site}")
+        return source
 
     @property
     def user(self) -> str:
@@ -197,7 +193,7 @@ class Wiki:
         return str(self.site)
 
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
-        """Every title as the wiki has it, fetched in batches (up to 50 a request), not one request each."""
+        """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""
         wanted = [self._pywikibot.Page(self.site, title) for title in titles]
         states: dict[str, PageState] = {}
         try:
