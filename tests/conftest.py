@@ -3,6 +3,10 @@
 It sets PYWIKIBOT_DIR when first requested, so test modules must not import
 pywikibot (directly or through a module that does) at collection time: import
 it inside the test, after the fixture has run.
+
+The wiki runs the MediaWiki version in $WIKISYNC_MEDIAWIKI (1.39, the default,
+or 1.43; see scripts/dev-wiki).  Every test that uses the fixture is marked
+`wiki`, so `-m wiki` selects exactly the tests that talk to a real wiki.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_WIKI = REPO / "scripts" / "dev-wiki"
+MEDIAWIKI = os.environ.get("WIKISYNC_MEDIAWIKI") or "1.39"
 
 # php -S logs one line per finished request, e.g.
 # "[pid] [date] 127.0.0.1:54321 [200]: POST /api.php"
@@ -42,6 +47,7 @@ class DevWiki:
     """A running dev wiki, inspected and edited with plain `requests`."""
 
     dir: Path
+    mediawiki: str
     port: int
     url: str
     api_url: str
@@ -108,6 +114,11 @@ class DevWiki:
         assert info is not None
         return info.revid
 
+    def rights(self, user: str) -> set[str]:
+        """The rights of `user` (a key of `accounts`) logged in; a bot password's, cut to its grants."""
+        body = self.api(self._session(user), action="query", meta="userinfo", uiprop="rights")
+        return set(body["query"]["userinfo"]["rights"])
+
     def _session(self, user: str) -> requests.Session:
         if user not in self._sessions:
             self._sessions[user] = self._login(user)
@@ -164,7 +175,7 @@ def _check_pywikibot_not_loaded_elsewhere(pywikibot_dir: Path) -> None:
 
 def _start(root: Path) -> DevWiki:
     try:
-        started = _dev_wiki("start", "--fresh", "--dir", str(root))
+        started = _dev_wiki("start", "--fresh", "--dir", str(root), "--mediawiki", MEDIAWIKI)
     except subprocess.TimeoutExpired:
         pytest.fail("could not start the dev wiki: scripts/dev-wiki start timed out",
                     pytrace=False)
@@ -173,11 +184,21 @@ def _start(root: Path) -> DevWiki:
         pytest.fail(f"could not start the dev wiki:\n{message}", pytrace=False)
     port = int((root / "port").read_text())
     return DevWiki(
-        dir=root, port=port, url=f"http://127.0.0.1:{port}",
+        dir=root, mediawiki=MEDIAWIKI, port=port, url=f"http://127.0.0.1:{port}",
         api_url=f"http://127.0.0.1:{port}/api.php",
         pywikibot_dir=root / "pywikibot",
         accounts=json.loads((root / "accounts.json").read_text()),
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "dev_wiki" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.wiki)
+
+
+def pytest_report_header() -> str:
+    return f"dev wiki: MediaWiki {MEDIAWIKI} (WIKISYNC_MEDIAWIKI)"
 
 
 @pytest.fixture(scope="session")

@@ -26,10 +26,28 @@ def unique_title(prefix: str) -> str:
     return f"Dev wiki test/{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def test_api_answers_with_mediawiki_1_39(dev_wiki: DevWiki) -> None:
+def test_api_answers_with_the_mediawiki_asked_for(dev_wiki: DevWiki) -> None:
     general = dev_wiki.api(action="query", meta="siteinfo")["query"]["general"]
-    assert general["generator"].startswith("MediaWiki 1.39")
+    assert general["generator"].startswith(f"MediaWiki {dev_wiki.mediawiki}.")
     assert general["server"] == dev_wiki.url
+    assert (dev_wiki.dir / "mediawiki").read_text().strip() == dev_wiki.mediawiki
+
+
+def test_the_bot_password_grants_only_what_wikisync_needs(dev_wiki: DevWiki) -> None:
+    rights = dev_wiki.rights("WikisyncBot@wikisync")
+    assert {"edit", "createpage", "bot"} <= rights
+    # Not the editprotected grant: with SpamBlacklist it also carries sboverride.
+    assert not rights & {"editprotected", "sboverride", "delete", "protect", "block"}
+    assert {"editprotected", "delete"} <= dev_wiki.rights("Admin")
+
+
+def test_bots_do_not_override_the_spam_blacklist(dev_wiki: DevWiki) -> None:
+    # As on Meta, on 1.39 and 1.43 alike: the bot group has no sboverride (LocalSettings makes
+    # sure of it, whatever SpamBlacklist's default), so a bot's blacklisted link is refused.
+    body = dev_wiki.api(action="query", meta="siteinfo", siprop="usergroups")
+    groups = {group["name"]: group["rights"] for group in body["query"]["usergroups"]}
+    assert "bot" in groups["bot"]
+    assert "sboverride" not in groups["bot"]
 
 
 def test_bot_is_in_bot_group_and_editor_is_not(dev_wiki: DevWiki) -> None:
