@@ -101,6 +101,8 @@ def test_check_takes_aliases_and_rules_from_the_page_map(capsys, tmp_path):
         "    rules: {WS201: off}\n"
         "    targets: [{title: '{source}/x', template: t.j2}]\n"
     )
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.j2").write_text("x")
     assert main(["check", str(FIXTURE), "--title", "Report", "--map", str(page_map), "--format", "json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert [(d["code"], d["theme"]) for d in found] == [("WS302", "Cohesion"), ("WS302", "Fight for Free Knowledge")]

@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 
 from wikisync.config import Guard
@@ -11,9 +13,9 @@ from wikisync.plan import (
     region_markers,
     region_text,
     same_content,
-    text_hash,
     unified_diff,
 )
+from wikisync.ownership import Ownership, ownership, stamp
 from wikisync.render import NOTICE_BEGIN, NOTICE_END, DesiredPage
 
 
@@ -21,9 +23,14 @@ def page(title: str, body: str, revision: int = 1) -> DesiredPage:
     return DesiredPage(title, f"{NOTICE_BEGIN}from revision {revision}{NOTICE_END}\n{body}\n", "t.j2")
 
 
+def written(title: str, body: str, revision: int = 1) -> str:
+    """A page's text as wikisync saves it: the rendered page with its fingerprint."""
+    return stamp(page(title, body, revision).text)
+
+
 def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
     desired = [page("New", "a"), page("Changed", "b2"), page("Same", "c")]
-    current = {"New": PageState(None), "Changed": PageState(page("Changed", "b1").text), "Same": PageState(page("Same", "c").text)}
+    current = {"New": PageState(None), "Changed": PageState(written("Changed", "b1")), "Same": PageState(written("Same", "c"))}
     decided = plan(current, desired)
     assert [(c.title, c.action) for c in decided.changes] == [
         ("New", Action.CREATE),
@@ -32,21 +39,22 @@ def test_missing_pages_are_created_changed_ones_updated_equal_ones_left():
     ]
     assert decided.summary() == "1 to create, 1 to change, 1 unchanged"
     assert [c.title for c in decided.pending] == ["New", "Changed"]
+    assert all(ownership(c.new) is Ownership.INTACT for c in decided.pending)
 
 
 def test_a_new_source_revision_alone_changes_nothing():
-    old = page("P", "body", revision=1).text
     new = page("P", "body", revision=2)
-    assert plan({"P": PageState(old)}, [new]).changes[0].action is Action.UNCHANGED
+    assert plan({"P": PageState(written("P", "body", revision=1))}, [new]).changes[0].action is Action.UNCHANGED
 
 
 def test_trailing_whitespace_trimmed_by_the_wiki_is_no_change():
     assert same_content(page("P", "body").text.rstrip(), page("P", "body").text + "\n\n")
+    assert same_content(written("P", "body"), page("P", "body").text)  # the fingerprint is no content
 
 
-def test_a_page_without_the_notice_is_compared_in_full():
-    assert not same_content("body", page("P", "body").text.replace("body", "other"))
-    assert plan({"P": PageState("hand-written")}, [page("P", "body")]).changes[0].action is Action.UPDATE
+def test_unicode_forms_are_one_content_as_the_wiki_stores_nfc():
+    assert same_content(page("P", "Caf\u00e9").text, page("P", "Cafe\u0301").text)
+    assert not same_content(page("P", "body").text, page("P", "body.").text)
 
 
 def test_title_missing_from_current_counts_as_missing():
@@ -67,51 +75,55 @@ def test_diff_of_a_new_page_adds_every_line():
     assert [l for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")] == ["+a", "+b"]
 
 
-# -- refusals: human edits, {{bots}}, regions ----------------------------------------------------
-
-BOT = "WikisyncBot"
+# -- ownership: human edits, {{bots}}, regions ---------------------------------------------------
 
 
-def test_a_page_last_saved_by_someone_else_is_a_human_edit_unless_forced():
+def test_a_page_whose_text_is_not_what_wikisync_wrote_is_a_human_edit_unless_forced():
     desired = [page("P", "new"), page("Q", "new")]
-    current = {title: PageState(page(title, "old").text, 7, "Editor") for title in ("P", "Q")}
-    decided = plan(current, desired, bot_user=BOT)
+    current = {title: PageState(written(title, "old") + "\nA note.", 7, "Editor") for title in ("P", "Q")}
+    decided = plan(current, desired)
     assert [c.action for c in decided.changes] == [Action.HUMAN_EDIT, Action.HUMAN_EDIT]
     change = decided.changes[0]
-    assert change.reason == "last edited by Editor, not by WikisyncBot; --force 'P' overwrites it"
+    assert change.reason == "last edited by Editor: its text is not what wikisync wrote; --force 'P' overwrites it"
     assert change.revision == 7 and change.old == current["P"].text and decided.pending == ()
 
-    forced = plan(current, desired, bot_user=BOT, force={"P"})
+    forced = plan(current, desired, force={"P"})
     assert [c.action for c in forced.changes] == [Action.UPDATE, Action.HUMAN_EDIT]
-    everything = plan(current, desired, bot_user=BOT, force_all=True)
+    everything = plan(current, desired, force_all=True)
     assert [c.action for c in everything.changes] == [Action.UPDATE, Action.UPDATE]
 
 
-def test_the_bots_own_last_edit_and_equal_text_are_no_human_edit():
-    current = {"P": PageState(page("P", "old").text, 7, BOT), "Q": PageState(page("Q", "same").text, 8, "Editor")}
-    decided = plan(current, [page("P", "new"), page("Q", "same", revision=2)], bot_user=BOT)
-    assert [c.action for c in decided.changes] == [Action.UPDATE, Action.UNCHANGED]
+def test_a_page_wikisync_never_wrote_is_refused():
+    change = plan({"P": PageState("hand-written", 3, "Editor")}, [page("P", "body")]).changes[0]
+    assert change.action is Action.HUMAN_EDIT and "wikisync did not write this page" in change.reason
 
 
-def test_a_revision_by_someone_else_that_keeps_wikisyncs_text_is_no_human_edit():
-    """Protecting or moving a page adds a revision by the admin with the text unchanged."""
-    published = page("P", "old").text
-    current = {"P": PageState(published, 9, "Admin")}
-    assert plan(current, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.UPDATE
-    edited = {"P": PageState(published + "\nA note.", 9, "Editor")}
-    assert plan(edited, [page("P", "new")], bot_user=BOT, published={"P": text_hash(published)}).changes[0].action is Action.HUMAN_EDIT
+def test_whoever_saved_last_an_intact_text_is_wikisyncs():
+    """A protection, a move, an undo or a restored old revision adds a revision by a person that
+    still holds text wikisync wrote: nobody's work is at stake, so it is updated."""
+    for user in ("Admin", "WikisyncBot", None):
+        change = plan({"P": PageState(written("P", "old"), 9, user)}, [page("P", "new")]).changes[0]
+        assert change.action is Action.UPDATE
 
 
-def test_the_hash_ignores_the_notice_outer_whitespace_and_unicode_normal_form():
-    assert text_hash(page("P", "body", revision=1).text) == text_hash(page("P", "body", revision=2).text.rstrip() + "\n\n")
-    assert text_hash("Caf\u00e9") == text_hash("Cafe\u0301")  # MediaWiki stores NFC
-    assert text_hash("body") != text_hash("body.")
+def test_the_fingerprint_sees_any_change_even_in_the_notice():
+    text = written("P", "body")
+    assert ownership(text) is Ownership.INTACT
+    assert ownership(text.replace("from revision", "from rev")) is Ownership.EDITED
+    assert ownership(text.rstrip() + "\n\n") is Ownership.INTACT  # the wiki trims the end
+    assert ownership(unicodedata.normalize("NFD", stamp("Caf\u00e9"))) is Ownership.INTACT
+    assert ownership("no mark") is Ownership.FOREIGN
+
+
+def test_a_redirect_left_by_a_move_is_replaced_by_the_page():
+    change = plan({"P": PageState("#REDIRECT [[Elsewhere]]", 5, "Admin", redirect=True)}, [page("P", "body")]).changes[0]
+    assert change.action is Action.UPDATE and "redirect" in change.reason
 
 
 def test_a_page_that_excludes_the_bot_is_excluded_even_when_forced():
-    current = {"P": PageState(page("P", "old").text + "\n{{nobots}}", 3, "Editor", bots_allowed=False)}
+    current = {"P": PageState(written("P", "old") + "\n{{nobots}}", 3, "Editor", bots_allowed=False)}
     for options in ({}, {"force_all": True}):
-        change = plan(current, [page("P", "new")], bot_user=BOT, **options).changes[0]
+        change = plan(current, [page("P", "new")], **options).changes[0]
         assert change.action is Action.EXCLUDED and change.reason == "the page excludes this bot"
         assert not change.pending
 
@@ -125,14 +137,14 @@ BEGIN, END = region_markers("themes")
 
 def test_a_region_is_replaced_in_place_and_every_other_byte_kept():
     before, after = "Intro  with ''markup''\n\n{{Keep}}\n", "\n\n  Outro [[Link]]\n\n[[Category:Kept]]"
-    now = f"{before}{BEGIN}old generated text{END}{after}"
-    change = plan({"R": PageState(now, 4, "Editor")}, [region("* new")], bot_user=BOT).changes[0]
+    now = f"{before}{BEGIN}\n{END}{after}"
+    change = plan({"R": PageState(now, 4, "Editor")}, [region("* new")]).changes[0]
     assert change.action is Action.UPDATE  # the page is the humans'; only the region is wikisync's
     assert change.new.startswith(before + BEGIN + "\n") and change.new.endswith("\n" + END + after)
-    assert change.new == f"{before}{BEGIN}\n{region('* new').text.strip()}\n{END}{after}"
+    assert change.new == f"{before}{BEGIN}\n{stamp(region('* new').text.strip())}\n{END}{after}"
     assert region_text(change.new, "themes").strip().endswith("* new")
 
-    again = plan({"R": PageState(change.new, 5, BOT)}, [region("* new", revision=2)], bot_user=BOT).changes[0]
+    again = plan({"R": PageState(change.new, 5, "WikisyncBot")}, [region("* new", revision=2)]).changes[0]
     assert again.action is Action.UNCHANGED
 
 
@@ -157,22 +169,22 @@ def test_a_region_on_a_page_that_does_not_exist_is_invalid():
     assert change.action is Action.INVALID and "needs an existing page" in change.reason
 
 
-def test_a_region_edited_by_hand_is_a_human_edit_when_wikisync_knows_what_it_wrote():
-    written = region("* generated")
-    saved = f"Intro\n{BEGIN}\n{written.text.strip()}\n{END}\nOutro"
-    published = {"R": text_hash(written.text)}
-    edited = saved.replace("* generated", "* generated, and a hand edit")
+def test_a_region_edited_by_hand_is_a_human_edit_with_nothing_remembered():
+    first = plan({"R": PageState(f"Intro\n{BEGIN}\n{END}\nOutro")}, [region("* generated")]).changes[0]
+    edited = first.new.replace("* generated", "* generated, and a hand edit")
     current = {"R": PageState(edited, 6, "Editor")}
 
-    change = plan(current, [region("* regenerated", revision=2)], published=published).changes[0]
+    change = plan(current, [region("* regenerated", revision=2)]).changes[0]
     assert change.action is Action.HUMAN_EDIT
-    assert change.reason == "the region 'themes' was edited by hand since wikisync last wrote it; --force 'R' overwrites it"
-    assert plan(current, [region("* regenerated", revision=2)], published=published, force={"R"}).changes[0].action is Action.UPDATE
-    # without a record of what wikisync wrote there is nothing to compare with: the region is wikisync's
-    assert plan(current, [region("* regenerated", revision=2)]).changes[0].action is Action.UPDATE
+    assert change.reason == "the region 'themes' was edited by hand since wikisync wrote it; --force 'R' overwrites it"
+    assert plan(current, [region("* regenerated", revision=2)], force={"R"}).changes[0].action is Action.UPDATE
     # a hand edit outside the region is no conflict
-    outside = {"R": PageState(saved.replace("Outro", "Outro, edited"), 7, "Editor")}
-    assert plan(outside, [region("* regenerated", revision=2)], published=published).changes[0].action is Action.UPDATE
+    outside = {"R": PageState(first.new.replace("Outro", "Outro, edited"), 7, "Editor")}
+    assert plan(outside, [region("* regenerated", revision=2)]).changes[0].action is Action.UPDATE
+    # text a person put between the markers is theirs until they empty the region
+    placeholder = {"R": PageState(f"Intro\n{BEGIN}\nMy notes.\n{END}\nOutro")}
+    change = plan(placeholder, [region("* generated")]).changes[0]
+    assert change.action is Action.HUMAN_EDIT and "holds text wikisync did not write" in change.reason
 
 
 # -- the destructive-change guard -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from hypothesis import given, strategies as st
 from wikisync.config import load_page_map
 from wikisync.errors import TemplateError
 from wikisync.parse import parse, plain_text
+from wikisync.titles import title_problem
 from wikisync.render import escape_wikitext, excerpt, render, split_notice, theme_title
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,17 +69,46 @@ def test_theme_page_lists_every_comment_of_its_theme(pages, report):
         assert plain_text(theme.summary) in plain_text(body)
 
 
-def test_missing_template_is_a_clear_error(page_map, report, tmp_path):
-    with pytest.raises(TemplateError, match="notice.wiki.j2: template not found"):
-        render(report, page_map.sources[0], tmp_path)
+def test_a_missing_template_is_an_error_for_every_page_it_makes(page_map, report, tmp_path):
+    pages = render(report, page_map.sources[0], tmp_path)
+    assert pages and all(p.text == "" and p.error.endswith("notice.wiki.j2: template not found") for p in pages)
 
 
-def test_template_syntax_error_names_file_and_line(page_map, report, tmp_path):
-    for name in ("notice.wiki.j2", "theme.wiki.j2"):
-        (tmp_path / name).write_text((ROOT / "templates" / name).read_text())
-    (tmp_path / "overview.wiki.j2").write_text("ok\n{% for x in %}\n")
-    with pytest.raises(TemplateError, match=r"overview.wiki.j2:2"):
-        render(report, page_map.sources[0], tmp_path)
+def templates_with(tmp_path, **overrides: str):
+    for path in (ROOT / "templates").glob("*.j2"):
+        (tmp_path / path.name).write_text(overrides.get(path.name.split(".")[0], path.read_text()))
+    return tmp_path
+
+
+def test_template_syntax_error_names_file_and_line_and_the_other_pages_render(page_map, report, tmp_path):
+    pages = render(report, page_map.sources[0], templates_with(tmp_path, overview="ok\n{% for x in %}\n"))
+    overview, *themes = pages
+    assert re.search(r"overview.wiki.j2:2: ", overview.error) and overview.text == ""
+    assert themes and all(p.error is None and p.text for p in themes)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("line\n{{ nothing_here }}\n", r"overview.wiki.j2:2: 'nothing_here' is undefined"),
+        ("a\nb\n{{ themes + 1 }}\n", r"overview.wiki.j2:3: TypeError: "),
+        ("{% include 'gone.j2' %}\n", r"overview.wiki.j2:1: .*gone.j2: template not found"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", r"overview.wiki.j2: the template recurses without end"),
+        ("signed ~~~~\n", r"overview.wiki.j2: the page would contain '~~~'"),
+    ],
+    ids=["undefined", "type error", "missing include", "recursion", "rewritten on save"],
+)
+def test_template_runtime_errors_are_that_pages_error_with_file_and_line(page_map, report, tmp_path, body, message):
+    overview, *themes = render(report, page_map.sources[0], templates_with(tmp_path, overview=body))
+    assert overview.error and re.search(message, overview.error), overview.error
+    assert all(p.error is None for p in themes)
+
+
+def test_a_template_that_is_not_utf8_is_named(page_map, report, tmp_path):
+    templates_with(tmp_path)
+    (tmp_path / "overview.wiki.j2").write_bytes(b"caf\xe9\n")
+    overview = render(report, page_map.sources[0], tmp_path)[0]
+    assert overview.error.endswith("overview.wiki.j2: not UTF-8 text (byte 3)")
 
 
 @pytest.mark.parametrize(
@@ -89,10 +119,23 @@ def test_template_syntax_error_names_file_and_line(page_map, report, tmp_path):
         ("A [[link]] | pipe", "S/Themes/A -link- - pipe"),
         ("  #hash  ", "S/Themes/hash"),
         ("{{}}", "S/Themes/Untitled"),
+        ("Bad\ufffdbyte", "S/Themes/Bad-byte"),
+        ("Tab\there\u200e", "S/Themes/Tab-here"),
+        ("No\u00a0break", "S/Themes/No break"),
     ],
 )
 def test_theme_titles_are_safe(name, title):
     assert theme_title("{source}/Themes/{theme}", "S", name) == title
+    assert title_problem(title) is None
+
+
+def test_long_theme_names_that_differ_only_at_the_end_get_distinct_stable_titles():
+    first, second = "x" * 300 + " one", "x" * 300 + " two"
+    titles = {theme_title("{source}/Themes/{theme}", "S", name) for name in (first, second)}
+    assert len(titles) == 2
+    assert all(len(t.encode()) <= 255 and title_problem(t) is None for t in titles)
+    assert theme_title("{source}/Themes/{theme}", "S", first) == theme_title("{source}/Themes/{theme}", "S", first)
+    assert theme_title("{source}/Themes/{theme}", "S", "é" * 200).encode().__len__() <= 255
 
 
 def test_excerpt_prefers_the_first_sentence():

@@ -136,10 +136,10 @@ def before_save(action):
     class Seam(Wiki):
         saves = 0
 
-        def save(self, title, text, summary):
+        def save(self, title, text, summary, base=None):
             Seam.saves += 1
             action(title, Seam.saves)
-            return super().save(title, text, summary)
+            return super().save(title, text, summary, base)
 
     return Seam
 
@@ -220,25 +220,13 @@ def test_a_page_deleted_between_read_and_save_is_not_recreated(case):
     assert "Beta comment 3." in case.wiki.page_text(case.page("Beta"))
 
 
-def after_check(action):
-    """A Wiki where a human edit lands after save()'s last look at the page and before its edit."""
-    from wikisync.wiki import Wiki
-
-    class Seam(Wiki):
-        def current_revision(self, title):
-            found = super().current_revision(title)
-            action(title)
-            return found
-
-    return Seam
-
-
 @pytest.mark.parametrize("kind", ["same-second", "merge", "conflict"])
 def test_an_edit_landing_in_the_last_moment_is_not_overwritten_or_merged(case, kind):
-    """The human edit comes after save()'s own look at the page. MediaWiki then either refuses
-    (conflict), merges (the edits touch different lines) or, when the human edit falls in the same
-    second as the revision wikisync read, does not notice at all and saves over it: in those last
-    two cases wikisync must undo its edit at once."""
+    """The human edit comes after wikisync read the page, just before its edit is sent. MediaWiki
+    then either refuses (conflict), merges (the edits touch different lines) or, when the human
+    edit falls in the same second as the revision wikisync read, does not notice at all and saves
+    over it: in those last two cases the edit's answer names another base revision, and wikisync
+    undoes its edit at once."""
     case.write([theme("Alpha", ["First.", "Second.", "Third."], "Alpha summary."), theme("Beta")])
     case.publish()
     alpha = case.page("Alpha")
@@ -249,12 +237,12 @@ def test_an_edit_landing_in_the_last_moment_is_not_overwritten_or_merged(case, k
     if kind != "same-second":
         time.sleep(1.1)  # MediaWiki's conflict check compares timestamps, in seconds
 
-    def last_moment_edit(title):
+    def last_moment_edit(title, n):
         if title == alpha and not human_revision:
             human_revision.append(case.wiki.edit_as("Editor", alpha, human, "small fix"))
 
     case.write([theme("Alpha", ["First.", "Second.", "Third, reworded."], "Alpha summary."), theme("Beta")])
-    code, out = case.run_with(after_check(last_moment_edit))
+    code, out = case.run_with(before_save(last_moment_edit))
     assert code == 1, out
     assert f"FAILED {alpha}: edit conflict: Editor edited the page" in out
     assert case.wiki.page_text(alpha) == human
@@ -323,15 +311,20 @@ def test_a_region_is_replaced_and_every_other_byte_kept(dev_wiki, tmp_path, caps
     digest = f"{case.source}/Digest"
     before_region = "Hand-written intro with ''markup'', {{Some template}} and  double  spaces.\n\n"
     after_region = "\n\n== Hand-written ==\nFooter [[Link|text]] \u00e9 <ref>x</ref>\n[[Category:Digests]]"
-    case.wiki.edit_as("Editor", digest, f"{before_region}{BEGIN}\nplaceholder\n{END}{after_region}", "digest page")
+    case.wiki.edit_as("Editor", digest, f"{before_region}{BEGIN}\nMy own notes.\n{END}{after_region}", "digest page")
     case.write([theme("Alpha"), theme("Beta")])
+
+    # words a person left between the markers are theirs: refused until they empty the region
+    code, out = case.sync(capsys)
+    assert code == 1 and f"REFUSED {digest}: the region 'themes' holds text wikisync did not write" in out, out
+    assert "My own notes." in case.wiki.page_text(digest)
+    case.wiki.edit_as("Editor", digest, f"{before_region}{BEGIN}\n{END}{after_region}", "hand the region over")
 
     code, out = case.sync(capsys)
     assert code == 0, out
     text = case.wiki.page_text(digest)
     assert text.startswith(before_region + BEGIN + "\n") and text.endswith("\n" + END + after_region)
     inside = text[len(before_region + BEGIN):-len(END + after_region)]
-    assert "placeholder" not in inside
     assert "\n| Alpha\n" in inside and "\n| Beta\n" in inside
     assert case.wiki.page_info(digest).user == BOT
 
@@ -503,20 +496,21 @@ def test_a_spam_blacklist_refusal_names_the_link_and_the_others_are_saved(case, 
     assert "1 failed" in summary_line(out, case)
 
 
-def test_titles_the_wiki_rejects_are_invalid_and_the_others_are_saved(case, capsys):
+def test_titles_the_wiki_rejects_stop_the_run_before_any_edit(case, capsys):
     bad = ["{source}/Angle <brackets>", "{source}/Percent %41", "{source}/Pipe | anchor", "{source}/Tildes ~~~"]
     case.write_map(PAGES + [{"title": t, "template": "overview.wiki.j2", "name": f"bad{i}"} for i, t in enumerate(bad)])
     case.write([theme("Alpha"), theme("Beta")])
     code, out = case.sync(capsys)
     assert code == 1, out
-    for pattern in bad:
-        title = pattern.format(source=case.source)
-        assert f"INVALID {title}: the wiki does not accept this title" in out
-    assert f"{len(bad)} refused" in summary_line(out, case)
+    # refused when the page map loads, each on a line naming its line in the file, before any edit
+    problems = [line for line in out.splitlines() if line.startswith(f"wikisync: error: {case.map}:")]
+    assert len(problems) == len(bad), out
+    for line, pattern in zip(problems, bad):
+        assert f"target title {pattern.format(source=case.source)!r}: a title cannot contain" in line
     assert case.wiki.page_text(case.source + "/Percent A") is None
     assert case.wiki.page_text(case.source + "/Pipe") is None
     for title in case.titles(["Alpha", "Beta"]):
-        assert case.history(title) == [BOT]
+        assert case.wiki.page_text(title) is None
 
 
 # -- 7. state, no-op runs, a run stopped part-way -----------------------------------------------

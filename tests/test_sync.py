@@ -110,6 +110,9 @@ def test_dry_run_after_publishing_reports_nothing_pending(report, capsys):
     before = report.revisions()
     code, out = report.sync(capsys, "--dry-run")
     assert code == 0
+    assert f"{report.source}: unchanged since revision" in out and "its 12 pages too; nothing to do" in out
+    code, out = report.sync(capsys, "--dry-run", command="rebuild")  # compares every page all the same
+    assert code == 0
     assert "0 to create, 0 to change, 12 unchanged" in out
     assert report.revisions() == before
 
@@ -250,5 +253,5 @@ def test_a_source_that_is_a_redirect_is_a_clear_error(report, capsys):
     report.write_source("#REDIRECT [[Somewhere else]]")
     code, out = report.sync(capsys, "--dry-run")
     assert code == 1
-    assert f"{report.source}: the page is a redirect; name its target in page_map.yaml" in out
+    assert f"{report.source}: the source page is a redirect; name its target in page_map.yaml" in out
     assert main(["parse", "--page", report.source]) == 1

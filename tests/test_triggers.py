@@ -57,18 +57,18 @@ def published(setup: Setup, capsys) -> None:
     assert code == 0, out
 
 
-def test_rebuild_publishes_a_template_change_that_sync_skips(setup, capsys):
+def test_a_template_change_is_published_by_the_next_sync_as_its_dry_run_shows(setup, capsys):
     published(setup, capsys)
     before = setup.revisions()
     theme_template = setup.templates / "theme.wiki.j2"
     theme_template.write_text(theme_template.read_text() + "\n[[Category:Generated themes]]\n")
 
-    code, out = setup.run(capsys, "sync", "--verbose")
-    assert code == 0 and "unchanged since revision" in out
+    code, out = setup.run(capsys, "sync", "--dry-run")
+    assert code == 2 and "0 to create, 11 to change, 1 unchanged" in out, out
     assert setup.revisions() == before
 
-    code, out = setup.run(capsys, "rebuild", "--verbose")
-    assert code == 0, out
+    code, out = setup.run(capsys, "sync", "--verbose")
+    assert code == 0 and "saved 11 of 11 (0 to create, 11 to change), 1 unchanged" in out, out
     after = setup.revisions()
     changed = {t for t in setup.targets if after[t] != before[t]}
     assert changed == set(setup.targets[1:])  # every theme page; the overview's template did not change
@@ -110,7 +110,7 @@ def test_a_person_s_edit_to_the_status_page_is_not_overwritten(setup, capsys):
     setup.wiki.edit_as("Editor", setup.status, setup.wiki.page_text(setup.status) + "\nA note from a person.", "note")
     setup.wiki.edit_as("Editor", setup.source, FIXTURE.replace("* Our business model", "* Our model"), "edit")
     code, out = setup.run(capsys)
-    assert f"status page {setup.status} was last edited by Editor; not overwritten" in out
+    assert f"status page {setup.status} was edited by Editor since wikisync wrote it; not overwritten" in out
     assert setup.wiki.page_text(setup.status).endswith("A note from a person.")
 
 
@@ -153,14 +153,13 @@ def test_a_request_from_a_blocked_user_is_declined(setup, dev_wiki, capsys):
     dev_wiki.accounts[name] = password
     setup.request(name, f"{{{{wikisync request|{setup.source}}}}}")
     block(dev_wiki, name)
-    theme_template = setup.templates / "theme.wiki.j2"
-    theme_template.write_text(theme_template.read_text() + "\nWould show after a rebuild.\n")
 
     code, out = setup.run(capsys)
     answer = setup.wiki.page_text(setup.requests)
     assert "|status=declined" in answer
     assert f"{name} is blocked" in answer
-    assert setup.revisions() == before  # no rebuild happened
+    assert "its 12 pages too; nothing to do" in out  # no rebuild happened
+    assert setup.revisions() == before
 
 
 def test_a_request_from_a_new_user_is_declined_until_autoconfirmed(setup, dev_wiki, capsys):
@@ -172,6 +171,7 @@ def test_a_request_from_a_new_user_is_declined_until_autoconfirmed(setup, dev_wi
     code, out = setup.run(capsys)
     answer = setup.wiki.page_text(setup.requests)
     assert "|status=declined" in answer and f"{name} is not autoconfirmed yet" in answer
+    assert "its 12 pages too; nothing to do" in out  # no rebuild happened
     assert setup.revisions() == before
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -19,8 +19,10 @@ from typing import Any
 from .errors import ConfigError
 from .model import Comment, Priority, PriorityValue, Question, Report
 from .names import MatchKind, NameMatch, match_theme, normalise
+from .titles import theme_title, title_key
 
 __all__ = [
+    "DEFAULT_THEME_PATTERN",
     "Diagnostic",
     "Finding",
     "Rule",
@@ -35,6 +37,8 @@ _SEVERITIES = ("error", "warning")
 _OVERRIDES = (*_SEVERITIES, "off")
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 _QUOTE_LIMIT = 60
+DEFAULT_THEME_PATTERN = "Report/Themes/{theme}"
+"""For a report checked without a page map: a title of a typical length."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class Subject:
 
     report: Report
     aliases: Mapping[str, str]
+    title_patterns: tuple[str, ...] = ()
+    """Per-theme title patterns ({theme} left in), to tell which names cannot be titles as they are."""
 
     @cached_property
     def theme_names(self) -> list[str]:
@@ -122,13 +128,15 @@ def check(
     *,
     aliases: Mapping[str, str] = _EMPTY,
     rules: Mapping[str, str] = _EMPTY,
+    title_patterns: Sequence[str] = (DEFAULT_THEME_PATTERN,),
 ) -> list[Diagnostic]:
     """Every rule's findings on ``report``, with ``rules`` (code -> error|warning|off) overriding severities.
 
-    Raises ConfigError only for an override naming an unknown code or severity.
+    ``title_patterns`` are the page map's per-theme titles with the source filled in and ``{theme}``
+    left. Raises ConfigError only for an override naming an unknown code or severity.
     """
     severities = _severities_in_force(rules)
-    subject = Subject(report, aliases)
+    subject = Subject(report, aliases, tuple(title_patterns))
     diagnostics: list[Diagnostic] = []
     for code, rule in RULES.items():
         if severities[code] == "off":
@@ -310,6 +318,28 @@ def _nameless_theme(subject: Subject) -> Iterator[Finding]:
     for theme in subject.report.themes:
         if not theme.name:
             yield Finding(theme.line, 1, "theme heading has no name")
+
+
+@_rule("WS209", "warning", "a theme whose page title cannot be its name (characters a title cannot hold, or too long)")
+def _renamed_theme(subject: Subject) -> Iterator[Finding]:
+    for pattern in subject.title_patterns:
+        for theme in subject.report.themes:
+            title = theme_title(pattern, "", theme.name)
+            if theme.name and title != pattern.format(source="", theme=theme.name):
+                yield Finding(theme.line, 1, f"theme {_quoted(theme.name)} is published as {_quoted(title)}: "
+                                             "its name cannot stand in a title as it is", theme.name)
+
+
+@_rule("WS210", "error", "two themes whose page titles come out the same")
+def _shared_title(subject: Subject) -> Iterator[Finding]:
+    for pattern in subject.title_patterns:
+        first: dict[str, str] = {}
+        for theme in subject.report.themes:
+            key = title_key(theme_title(pattern, "", theme.name))
+            if key in first and normalise(first[key]) != normalise(theme.name):
+                yield Finding(theme.line, 1, f"theme {_quoted(theme.name)} gets the same page title as {_quoted(first[key])}; "
+                                             "one would overwrite the other", theme.name, "rename one of the two headings")
+            first.setdefault(key, theme.name)
 
 
 # -- WS3xx: the Competing Priorities table ---------------------------------------------------

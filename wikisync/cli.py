@@ -10,11 +10,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
 from . import __version__
-from .check import check, has_errors, summary_line
+from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
 from .config import load_page_map
 from .errors import ConfigError, SourceError, WikisyncError
 from .parse import parse
@@ -23,12 +24,21 @@ from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 1, like every other error: 2 means "a dry run found changes"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except WikisyncError as exc:
-        print(f"wikisync: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"wikisync: error: {line}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("wikisync: interrupted", file=sys.stderr)
@@ -39,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wikisync",
         description="Parse MediaWiki report pages and publish the pages generated from them.",
         epilog="Exit codes: 0 done or nothing pending, 1 error, 2 dry run found changes pending.",
@@ -69,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
         "rebuild", help="like sync, but re-render and compare even when the source is unchanged (after a template change)"
     )
     _add_sync_arguments(rebuild_cmd)
-    rebuild_cmd.set_defaults(run=_run_sync, rebuild=True, dry_run=False)
+    rebuild_cmd.add_argument("--dry-run", action="store_true", help="print every page's diff and save nothing")
+    rebuild_cmd.set_defaults(run=_run_sync, rebuild=True)
 
     watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited")
     watch_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
@@ -129,11 +140,13 @@ def _run_check(args: argparse.Namespace) -> int:
     report = _load_report(args)
     aliases: dict[str, str] = {}
     rules: dict[str, str] = {}
+    patterns = [DEFAULT_THEME_PATTERN.replace("Report", report.title or "Report")]
     if Path(args.map).exists():
         spec = next((s for s in load_page_map(args.map).sources if s.page == report.title), None)
         if spec is not None:
             aliases, rules = spec.aliases, spec.rules
-    diagnostics = check(report, aliases=aliases, rules=rules)
+            patterns = [t.title.replace("{source}", spec.page) for t in spec.targets if t.each == "theme"]
+    diagnostics = check(report, aliases=aliases, rules=rules, title_patterns=patterns)
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
     else:

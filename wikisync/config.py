@@ -1,52 +1,137 @@
-"""page_map.yaml: which source page produces which generated pages, with which template."""
+"""page_map.yaml: which source page produces which generated pages, with which template.
+
+The file is validated as a whole when it is loaded, before the wiki is contacted: unknown keys, wrong
+types, title and summary patterns, titles the wiki cannot take, missing templates, and two targets that
+would be one page. Every problem is one line, ``page_map.yaml:LINE: …``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .check import RULES
 from .errors import ConfigError
+from .titles import title_key, title_problem
 
 __all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
-_EACH_VALUES = (None, "theme")
+_SUMMARY_FIELDS = {"source", "revision"}
+_SAMPLE_THEME = "Theme"
 
 
-@dataclass(frozen=True)
-class Guard:
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Guard(_Strict):
     """How much one run may take away before it is held back as destructive (fractions of what was there)."""
 
-    max_theme_loss: float = 0.3
-    max_comment_loss: float = 0.3
-    max_page_shrink: float = 0.5
+    max_theme_loss: float = Field(0.3, ge=0, le=1)
+    max_comment_loss: float = Field(0.3, ge=0, le=1)
+    max_page_shrink: float = Field(0.5, ge=0, le=1)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's yes/no/on/off
+            raise ValueError(f"must be a fraction from 0 to 1, not {value!r}")
+        return value
 
 
-@dataclass(frozen=True)
-class TargetSpec:
-    title: str
+def _pattern_fields(pattern: str) -> set[str]:
+    try:
+        return {name for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"{pattern!r}: unbalanced braces ({exc}); write {{{{ and }}}} for literal braces") from None
+
+
+class TargetSpec(_Strict):
+    title: str = Field(min_length=1)
     """A pattern with {source} and, for per-theme targets, {theme}."""
-    template: str
-    each: str | None = None
+    template: str = Field(min_length=1)
+    each: Literal["theme"] | None = None
     name: str = ""
     """How templates refer to a single page's title (``pages.NAME``); defaults to the template's stem."""
     region: str | None = None
     """Generate only the part of an existing page between ``<!-- wikisync:begin NAME -->`` and its end marker."""
 
+    @model_validator(mode="after")
+    def _consistent(self) -> "TargetSpec":
+        fields = _pattern_fields(self.title)
+        allowed = {"source", "theme"} if self.each == "theme" else {"source"}
+        unknown = sorted(fields - allowed)
+        if unknown:
+            hint = " ({theme} needs each: theme)" if "theme" in unknown else ""
+            raise ValueError(f"title {self.title!r}: unknown placeholder {{{unknown[0]}}}{hint}; allowed: "
+                             + ", ".join(f"{{{f}}}" for f in sorted(allowed)))
+        if self.each == "theme" and "theme" not in fields:
+            raise ValueError(f"title {self.title!r}: a per-theme target's title must contain {{theme}}")
+        if self.region is not None and (not self.region.strip() or "--" in self.region or ">" in self.region):
+            raise ValueError(f"region {self.region!r}: must be a short name usable inside an HTML comment")
+        if not self.name:
+            object.__setattr__(self, "name", self.template.split(".")[0])
+        return self
 
-@dataclass(frozen=True)
-class SourceSpec:
-    page: str
-    targets: tuple[TargetSpec, ...]
+    def title_for(self, source: str, theme: str = _SAMPLE_THEME) -> str:
+        return self.title.format(source=source, theme=theme) if self.each else self.title.format(source=source)
+
+
+class SourceSpec(_Strict):
+    page: str = Field(min_length=1)
+    targets: tuple[TargetSpec, ...] = Field(min_length=1)
     summary: str = DEFAULT_SUMMARY
-    aliases: dict[str, str] = field(default_factory=dict)
-    rules: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = Field(default_factory=dict)
+    """Table spelling -> theme heading."""
+    rules: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
     """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
     guard: Guard = Guard()
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: Any) -> Any:
+        if isinstance(value, dict):  # YAML 1.1 reads a bare off as false
+            return {code: "off" if severity is False else severity for code, severity in value.items()}
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: dict[str, str]) -> dict[str, str]:
+        for code in value:
+            if code not in RULES:
+                raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_fields(cls, value: str) -> str:
+        unknown = sorted(_pattern_fields(value) - _SUMMARY_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; allowed: {{source}}, {{revision}}")
+        return value
+
+
+class _Defaults(_Strict):
+    summary: str | None = None
+    rules: dict[str, Any] = Field(default_factory=dict)
+    guard: dict[str, Any] = Field(default_factory=dict)
+
+
+class _File(_Strict):
+    """The file as written; :class:`PageMap` is what the rest of wikisync uses."""
+
+    templates: str = "templates"
+    request_page: str | None = Field(None, min_length=1)
+    status_page: str | None = Field(None, min_length=1)
+    defaults: _Defaults = _Defaults()
+    sources: tuple[dict[str, Any], ...] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -66,7 +151,7 @@ class PageMap:
 
     def source(self, page: str) -> SourceSpec:
         for spec in self.sources:
-            if spec.page == page:
+            if spec.page == page or title_key(spec.page) == title_key(page):
                 return spec
         known = ", ".join(s.page for s in self.sources)
         raise ConfigError(f"{self.path}: no source named {page!r} (known: {known})")
@@ -75,76 +160,162 @@ class PageMap:
 def load_page_map(path: str | Path) -> PageMap:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found (give --map PATH or run where page_map.yaml is)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a page map") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("sources"), list) or not raw["sources"]:
-        raise ConfigError(f"{path}: expected a mapping with a non-empty 'sources' list")
-    templates = path.parent / str(raw.get("templates", "templates"))
-    defaults = raw.get("defaults") or {}
-    sources = tuple(_source(path, i, entry, defaults) for i, entry in enumerate(raw["sources"], start=1))
-    pages = {}
-    for key in ("status_page", "request_page"):
-        value = raw.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise ConfigError(f"{path}: '{key}' must be a page title")
-        pages[key] = value.strip() if value else None
-    return PageMap(path, templates, sources, **pages)
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    lines = _Lines(node)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}:1: expected a mapping with a 'sources' list, not {type(raw).__name__}")
+    problems: list[tuple[int, str]] = []
+    top = _validated(_File, raw, (), lines, problems)
+    if top is None:
+        raise _config_error(path, problems)
+    sources = []
+    for index, entry in enumerate(top.sources):
+        spec = _source(entry, top.defaults, (index,), lines, problems)
+        if spec is not None:
+            sources.append(spec)
+    templates = path.parent / top.templates
+    page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page)
+    if not problems:
+        problems.extend(_cross_checks(page_map, lines))
+    if problems:
+        raise _config_error(path, problems)
+    return page_map
 
 
-def _source(path: Path, index: int, entry: Any, defaults: dict[str, Any]) -> SourceSpec:
-    where = f"{path}: sources[{index}]"
-    if not isinstance(entry, dict) or not isinstance(entry.get("page"), str):
-        raise ConfigError(f"{where}: each source needs a 'page' title")
-    targets = entry.get("targets")
-    if not isinstance(targets, list) or not targets:
-        raise ConfigError(f"{where} ({entry['page']}): needs a non-empty 'targets' list")
-    aliases = entry.get("aliases") or {}
-    rules = {**(defaults.get("rules") or {}), **(entry.get("rules") or {})}
-    if not isinstance(aliases, dict) or not isinstance(rules, dict):
-        raise ConfigError(f"{where}: 'aliases' and 'rules' must be mappings")
-    rules = {code: "off" if severity is False else severity for code, severity in rules.items()}  # YAML reads off as false
-    for code, severity in rules.items():
-        if severity not in ("error", "warning", "off"):
-            raise ConfigError(f"{where}: rule {code}: severity must be error, warning or off, not {severity!r}")
-        if code not in RULES:
-            raise ConfigError(f"{where}: rule {code}: no such rule (see `wikisync check --help` or the README)")
-    return SourceSpec(
-        page=entry["page"],
-        targets=tuple(_target(f"{where}.targets[{i}]", t) for i, t in enumerate(targets, start=1)),
-        summary=str(entry.get("summary", defaults.get("summary", DEFAULT_SUMMARY))),
-        aliases={str(k): str(v) for k, v in aliases.items()},
-        rules={str(k): str(v) for k, v in rules.items()},
-        guard=_guard(where, {**(defaults.get("guard") or {}), **(entry.get("guard") or {})}),
-    )
+def _config_error(path: Path, problems: list[tuple[int, str]]) -> ConfigError:
+    return ConfigError("\n".join(f"{path}:{line}: {message}" for line, message in sorted(set(problems))))
 
 
-def _guard(where: str, raw: dict[str, Any]) -> Guard:
-    known = Guard.__dataclass_fields__
-    values: dict[str, float] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"{where}: guard: unknown setting {key!r} (known: {', '.join(known)})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ConfigError(f"{where}: guard: {key} must be a fraction from 0 to 1, not {value!r}")
-        values[key] = float(value)
-    return Guard(**values)
+def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
+    merged = dict(entry)
+    if defaults.summary is not None:
+        merged.setdefault("summary", defaults.summary)
+    if defaults.rules:
+        merged["rules"] = {**defaults.rules, **(entry.get("rules") or {})}
+    if defaults.guard:
+        merged["guard"] = {**defaults.guard, **(entry.get("guard") or {})}
+    return _validated(SourceSpec, merged, ("sources", *where), lines, problems)
 
 
-def _target(where: str, entry: Any) -> TargetSpec:
-    if not isinstance(entry, dict) or not isinstance(entry.get("title"), str) or not isinstance(entry.get("template"), str):
-        raise ConfigError(f"{where}: each target needs a 'title' pattern and a 'template'")
-    each = entry.get("each")
-    if each not in _EACH_VALUES:
-        raise ConfigError(f"{where}: 'each' may only be 'theme', not {each!r}")
-    if each == "theme" and "{theme}" not in entry["title"]:
-        raise ConfigError(f"{where}: a per-theme target's title must contain {{theme}}")
-    name = str(entry.get("name") or entry["template"].split(".")[0])
-    region = entry.get("region")
-    if region is not None and (not isinstance(region, str) or not region.strip() or "--" in region):
-        raise ConfigError(f"{where}: 'region' must be a short name usable inside an HTML comment")
-    return TargetSpec(entry["title"], entry["template"], each, name, region)
+def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines", problems: list) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        for error in errors:
+            location = (*prefix, *error["loc"])
+            # a list whose only item failed is "too short" too: the item's own error says enough
+            if error["type"] == "too_short" and any(len(e["loc"]) > len(error["loc"]) and e["loc"][: len(error["loc"])] == error["loc"] for e in errors):
+                continue
+            problems.append((lines.line_of(location), _message(location, error)))
+        return None
+
+
+def _message(location: tuple, error: dict[str, Any]) -> str:
+    kind, field = error["type"], location[-1] if location else ""
+    where = _dotted(location[:-1]) if location else ""
+    if kind == "extra_forbidden":
+        known = ", ".join(_known_keys(location[:-1]))
+        return f"unknown key {field!r}{' in ' + where if where else ''} (known: {known})"
+    if kind == "missing":
+        return f"{_dotted(location)}: required, and missing"
+    message = str(error.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return f"{_dotted(location)}: {message}"
+
+
+def _known_keys(location: tuple) -> list[str]:
+    """The keys allowed where ``location`` points, for the hint after an unknown one."""
+    names = [part for part in location if isinstance(part, str)]
+    model: type[BaseModel] = {
+        (): _File, ("defaults",): _Defaults, ("sources",): SourceSpec, ("sources", "targets"): TargetSpec,
+    }.get(tuple(n for n in names if n != "guard"), _File)
+    if names and names[-1] == "guard":
+        model = Guard
+    return list(model.model_fields)
+
+
+def _dotted(location: tuple) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str]]:
+    """What no single entry shows: titles the wiki cannot take, missing templates, two targets on one page."""
+    owners: dict[str, str] = {}
+
+    def claim(title: str, owner: str, line: int) -> Iterator[tuple[int, str]]:
+        key = title_key(title)
+        if key in owners:
+            yield line, f"{owner} maps to {title!r}, which {owners[key]} already generates: two targets cannot share a page"
+        else:
+            owners[key] = owner
+
+    for name in ("request_page", "status_page"):
+        title = getattr(page_map, name)
+        if title is not None:
+            problem = title_problem(title)
+            if problem:
+                yield lines.line_of((name,)), f"{name} {title!r}: {problem}"
+            yield from claim(title, name, lines.line_of((name,)))
+    for index, spec in enumerate(page_map.sources):
+        where = ("sources", index)
+        problem = title_problem(spec.page)
+        if problem:
+            yield lines.line_of((*where, "page")), f"source {spec.page!r}: {problem}"
+        yield from claim(spec.page, f"source {spec.page!r}", lines.line_of((*where, "page")))
+    for index, spec in enumerate(page_map.sources):
+        for number, target in enumerate(spec.targets):
+            where = ("sources", index, "targets", number)
+            title = target.title_for(spec.page)
+            problem = title_problem(title)
+            if problem:
+                yield lines.line_of((*where, "title")), f"target title {title!r}: {problem}"
+            if not (page_map.templates / target.template).is_file():
+                yield lines.line_of((*where, "template")), f"template {target.template!r}: not found in {page_map.templates}"
+            if target.region is None or target.each:
+                label = f"sources[{index + 1}].targets[{number + 1}]"
+                yield from claim(title, label, lines.line_of((*where, "title")))
+
+
+class _Lines:
+    """Line numbers of a YAML document's keys and items, by their path (``("sources", 0, "targets")``)."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self._lines: dict[tuple, int] = {}
+        if node is not None:
+            self._walk(node, ())
+
+    def _walk(self, node: yaml.Node, path: tuple) -> None:
+        self._lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, key.value)
+                self._lines[child] = key.start_mark.line + 1
+                self._walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def line_of(self, path: tuple) -> int:
+        """The line of ``path``, or of the nearest enclosing key that is in the file."""
+        for length in range(len(path), -1, -1):
+            if path[:length] in self._lines:
+                return self._lines[path[:length]]
+        return 1

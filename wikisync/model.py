@@ -169,3 +169,6 @@ class PageState:
     revision: int | None = None
     user: str | None = None
     bots_allowed: bool = True
+    redirect: bool = False
+    timestamp: str | None = None
+    """Of the latest revision (ISO 8601), sent with a save for the wiki's edit-conflict check."""

@@ -18,7 +18,7 @@ from .render import escape_wikitext, render_page
 from .state import State, state_key
 from .wiki import SourcePage, Wiki
 
-__all__ = ["STATUS_TEMPLATE", "Verdict", "answer_all", "now", "pending_requests", "render_status", "vet"]
+__all__ = ["STATUS_TEMPLATE", "Verdict", "answer_all", "now", "pending_requests", "render_status", "requester", "vet"]
 
 STATUS_TEMPLATE = "status.wiki.j2"
 
@@ -38,29 +38,58 @@ def pending_requests(page: SourcePage | None) -> list[RebuildRequest]:
     return [request for request in parse_requests(page.text) if not request.status]
 
 
-def vet(request: RebuildRequest, request_page: str, wiki: Wiki, known: Sequence[str]) -> Verdict:
+def requester(request: RebuildRequest, pending: Sequence[RebuildRequest], history: Sequence[tuple[int, str, str]]) -> str | None:
+    """Who added ``request``: the author of the oldest of the latest revisions (``history``, newest
+    first) that already had it. A revision has it when its own request templates include it, parsed
+    as the wiki does, so the syntax shown in ``<nowiki>``, ``<pre>`` or a comment is no request."""
+    occurrence = _occurrence(request, pending)
+    author = None
+    for _, user, text in history:
+        if sum(1 for r in parse_requests(text) if not r.status and r.wikitext == request.wikitext) <= occurrence:
+            break
+        author = user
+    return author
+
+
+def _occurrence(request: RebuildRequest, pending: Sequence[RebuildRequest]) -> int:
+    """How many identical pending requests stand before this one on the page."""
+    return sum(1 for other in pending if other.wikitext == request.wikitext and other.index < request.index)
+
+
+def vet(request: RebuildRequest, author: str | None, wiki: Wiki, known: Sequence[str]) -> Verdict:
     """Accept a request from a user in good standing for a known source; decline the rest with a reason."""
-    requester = wiki.requester(request_page, request.wikitext)
-    if requester is None:
+    if author is None:
         return Verdict(request, None, (), "declined: could not tell who added this request")
-    blocked, confirmed = wiki.standing(requester)
+    blocked, confirmed = wiki.standing(author)
     if blocked:
-        return Verdict(request, requester, (), f"declined: {requester} is blocked")
+        return Verdict(request, author, (), f"declined: {author} is blocked")
     if not confirmed:
-        return Verdict(request, requester, (), f"declined: {requester} is not autoconfirmed yet")
+        return Verdict(request, author, (), f"declined: {author} is not autoconfirmed yet")
     if not request.source:
-        return Verdict(request, requester, tuple(known))
+        return Verdict(request, author, tuple(known))
     canonical = {wiki.canonical_title(title): title for title in known}
     source = canonical.get(wiki.canonical_title(request.source))
     if source is None:
-        return Verdict(request, requester, (), f"declined: {request.source} is not a source page in wikisync's page map")
-    return Verdict(request, requester, (source,))
+        return Verdict(request, author, (), f"declined: {request.source} is not a source page in wikisync's page map")
+    return Verdict(request, author, (source,))
 
 
-def answer_all(text: str, answers: Sequence[tuple[RebuildRequest, str, str]]) -> str:
-    """The request page with each (request, status, result) written into its template."""
+def answer_all(text: str, answers: Sequence[tuple[RebuildRequest, str, str]], read: Sequence[RebuildRequest]) -> str:
+    """``text`` with each (request, status, result) written into its template.
+
+    ``read`` are the pending requests of the revision the answers were made for; ``text`` may be a
+    later revision (a person added a line meanwhile): each request is found there again by its
+    wikitext and its place among identical ones, and one that is gone or answered is left alone.
+    """
+    pending = [r for r in parse_requests(text) if not r.status]
+    indices = []
     for request, status, result in answers:
-        text = answer_request(text, request.index, {"status": status, "result": escape_wikitext(result), "answered": "~~~~~"})
+        occurrence = _occurrence(request, read)
+        same = [r for r in pending if r.wikitext == request.wikitext]
+        if occurrence < len(same):
+            indices.append((same[occurrence].index, status, result))
+    for index, status, result in indices:
+        text = answer_request(text, index, {"status": status, "result": escape_wikitext(result), "answered": "~~~~~"})
     return text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
@@ -12,6 +11,7 @@ from enum import Enum
 
 from .config import Guard
 from .model import PageState
+from .ownership import Ownership, ownership, stamp, unstamped
 from .render import DesiredPage, split_notice
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "region_markers",
     "region_text",
     "same_content",
-    "text_hash",
     "unified_diff",
 ]
 
@@ -33,7 +32,7 @@ class Action(str, Enum):
     UPDATE = "update"
     UNCHANGED = "unchanged"
     HUMAN_EDIT = "human-edit"
-    """Someone other than the bot edited the page (or its region) last: refused unless forced."""
+    """The page (or its region) no longer holds what wikisync wrote: refused unless forced."""
     EXCLUDED = "excluded"
     """The page carries {{nobots}} or a {{bots}} that denies this bot."""
     INVALID = "invalid"
@@ -89,16 +88,13 @@ class Plan:
 
 
 def same_content(old: str, new: str) -> bool:
-    """Equal apart from the generated-from notice and surrounding whitespace (MediaWiki trims the end)."""
-    return split_notice(old)[1].strip() == split_notice(new)[1].strip()
+    """Equal apart from the fingerprint, the generated-from notice and surrounding whitespace (MediaWiki
+    trims the end), in NFC as MediaWiki stores every text."""
+    return _content(old) == _content(new)
 
 
-def text_hash(text: str) -> str:
-    """What the state remembers of a page or region: a hash of its content, notice left out.
-
-    In NFC, as MediaWiki stores every text: a hash of what was sent matches a hash of what was saved.
-    """
-    return hashlib.sha1(unicodedata.normalize("NFC", split_notice(text)[1].strip()).encode("utf-8")).hexdigest()
+def _content(text: str) -> str:
+    return unicodedata.normalize("NFC", split_notice(unstamped(text))[1].strip())
 
 
 def region_markers(name: str) -> tuple[str, str]:
@@ -109,45 +105,47 @@ def plan(
     current: Mapping[str, PageState],
     desired: Sequence[DesiredPage],
     *,
-    bot_user: str | None = None,
-    published: Mapping[str, str] | None = None,
     force: Collection[str] = (),
     force_all: bool = False,
 ) -> Plan:
     """One change per desired page.
 
-    ``published`` maps a title to the hash of what wikisync last wrote there (for regions: of the
-    region); ``force`` lists titles whose human edits may be overwritten.
+    Whether an existing page (or region) may be written is decided from its text: it must still be
+    exactly what wikisync wrote (see :mod:`wikisync.ownership`). ``force`` lists titles whose human
+    edits may be overwritten.
     """
-    published = published or {}
     changes = []
     for page in desired:
         page_now = current.get(page.title) or PageState(None)
         forced = force_all or page.title in force
         if page.region:
-            changes.append(_plan_region(page, page_now, published.get(page.title), forced))
+            changes.append(_plan_region(page, page_now, forced))
         else:
-            changes.append(_plan_page(page, page_now, bot_user, published.get(page.title), forced))
+            changes.append(_plan_page(page, page_now, forced))
     return Plan(tuple(changes))
 
 
-def _plan_page(page: DesiredPage, now: PageState, bot_user: str | None, published_hash: str | None, forced: bool) -> Change:
+def _plan_page(page: DesiredPage, now: PageState, forced: bool) -> Change:
+    new = stamp(page.text)
     if now.text is None:
-        return Change(page.title, Action.CREATE, None, page.text)
-    if same_content(now.text, page.text):
-        return Change(page.title, Action.UNCHANGED, now.text, page.text, revision=now.revision)
+        return Change(page.title, Action.CREATE, None, new)
+    if same_content(now.text, new):
+        return Change(page.title, Action.UNCHANGED, now.text, new, revision=now.revision)
     if not now.bots_allowed:
-        return Change(page.title, Action.EXCLUDED, now.text, page.text, "the page excludes this bot", now.revision)
-    # Someone else saved the page last; but if it still holds what wikisync published (a protection
-    # or a move adds such a revision, so does a revert to wikisync's text), nobody's work is at stake.
-    untouched = published_hash is not None and text_hash(now.text) == published_hash
-    if bot_user and now.user and now.user != bot_user and not forced and not untouched:
-        reason = f"last edited by {now.user}, not by {bot_user}; --force '{page.title}' overwrites it"
-        return Change(page.title, Action.HUMAN_EDIT, now.text, page.text, reason, now.revision)
-    return Change(page.title, Action.UPDATE, now.text, page.text, revision=now.revision)
+        return Change(page.title, Action.EXCLUDED, now.text, new, "the page excludes this bot", now.revision)
+    if forced or now.redirect:
+        reason = f"the page was turned into a redirect{' by ' + now.user if now.user else ''}; recreated" if now.redirect else ""
+        return Change(page.title, Action.UPDATE, now.text, new, reason, now.revision)
+    owned = ownership(now.text)
+    if owned is not Ownership.INTACT:
+        who = f"last edited by {now.user}: " if now.user else ""
+        what = "its text is not what wikisync wrote" if owned is Ownership.EDITED else "wikisync did not write this page"
+        reason = f"{who}{what}; --force '{page.title}' overwrites it"
+        return Change(page.title, Action.HUMAN_EDIT, now.text, new, reason, now.revision)
+    return Change(page.title, Action.UPDATE, now.text, new, revision=now.revision)
 
 
-def _plan_region(page: DesiredPage, now: PageState, published_hash: str | None, forced: bool) -> Change:
+def _plan_region(page: DesiredPage, now: PageState, forced: bool) -> Change:
     assert page.region is not None
     if now.text is None:
         reason = f"region {page.region!r} needs an existing page with {region_markers(page.region)[0]} and its end marker"
@@ -157,13 +155,15 @@ def _plan_region(page: DesiredPage, now: PageState, published_hash: str | None, 
     if problem:
         return Change(page.title, Action.INVALID, now.text, page.text, problem, now.revision)
     before, inside, after = _split_region(now.text, begin, end)
-    new_text = f"{before}{begin}\n{page.text.strip()}\n{end}{after}"
+    new_text = f"{before}{begin}\n{stamp(page.text.strip())}\n{end}{after}"
     if same_content(inside, page.text):
         return Change(page.title, Action.UNCHANGED, now.text, new_text, revision=now.revision)
     if not now.bots_allowed:
         return Change(page.title, Action.EXCLUDED, now.text, new_text, "the page excludes this bot", now.revision)
-    if published_hash and text_hash(inside) != published_hash and not forced:
-        reason = f"the region {page.region!r} was edited by hand since wikisync last wrote it; --force '{page.title}' overwrites it"
+    owned = ownership(inside)
+    if not forced and inside.strip() and owned is not Ownership.INTACT:
+        what = "was edited by hand since wikisync wrote it" if owned is Ownership.EDITED else "holds text wikisync did not write (empty it to hand it over)"
+        reason = f"the region {page.region!r} {what}; --force '{page.title}' overwrites it"
         return Change(page.title, Action.HUMAN_EDIT, now.text, new_text, reason, now.revision)
     return Change(page.title, Action.UPDATE, now.text, new_text, revision=now.revision)
 

@@ -7,16 +7,21 @@ rewrite pages whose content did not change.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from . import __version__
 from .config import SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
 from .names import match_theme
+from .titles import theme_title
 
 __all__ = [
     "DesiredPage",
@@ -26,6 +31,7 @@ __all__ = [
     "escape_wikitext",
     "excerpt",
     "render",
+    "render_key",
     "render_page",
     "split_notice",
     "theme_title",
@@ -35,10 +41,9 @@ NOTICE_BEGIN = "<!-- wikisync:notice -->"
 NOTICE_END = "<!-- /wikisync:notice -->"
 NOTICE_TEMPLATE = "notice.wiki.j2"
 _NOTICE = re.compile(re.escape(NOTICE_BEGIN) + r".*?" + re.escape(NOTICE_END) + r"\n?", re.S)
-# Characters a title cannot hold or that would change its meaning (a subpage, a section, a
-# signature), and the sequences MediaWiki would decode into another character (%41, &amp;).
-_UNSAFE_IN_TITLE = re.compile(r"(?:[#<>\[\]|{}/_\x00-\x1f\x7f]|~{3,}|%(?=[0-9A-Fa-f]{2})|&(?=#?\w+;))+")
-_MAX_TITLE_BYTES = 255  # MediaWiki's limit, in UTF-8 bytes
+# What the wiki would rewrite on saving (a signature, a substitution): the saved text would then
+# differ from the text whose fingerprint was sent, and the page would look edited by hand.
+_REWRITTEN_ON_SAVE = re.compile(r"~~~|\{\{\s*(?:safe)?subst:", re.I)
 # What would turn plain text into markup; replaced by numeric character references, which the
 # wiki displays as the same characters.
 _MARKUP = re.compile(r"''+|~~~+|__+|&(?=#?\w+;)|[<>\[\]{}|]")
@@ -52,6 +57,8 @@ class DesiredPage:
     template: str
     region: str | None = None
     """Set when only a marked region of an existing page is generated."""
+    error: str | None = None
+    """Why the page could not be rendered (its template failed); ``text`` is then empty."""
 
 
 @dataclass(frozen=True)
@@ -100,17 +107,9 @@ def excerpt(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
-def theme_title(pattern: str, source: str, theme: str) -> str:
-    """A target title for a theme, with the characters that cannot or should not stand in a title replaced."""
-    part = " ".join(_UNSAFE_IN_TITLE.sub("-", theme).split()).strip(" -.") or "Untitled"
-    title = pattern.format(source=source, theme=part)
-    while len(title.encode("utf-8")) > _MAX_TITLE_BYTES and part:
-        part = part[:-1].rstrip(" -.")
-        title = pattern.format(source=source, theme=part)
-    return title
-
-
 def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
+    """Every target's page. A template that fails makes an error for its page (``DesiredPage.error``);
+    the other pages are still rendered."""
     env = _environment(templates)
     views = _theme_views(report, spec)
     context = {
@@ -120,12 +119,26 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
         "themes": views,
         "pages": {t.name: t.title.format(source=spec.page) for t in spec.targets if t.each is None},
     }
-    notice = _render(env, NOTICE_TEMPLATE, context).strip()
+    notice_error = ""
+    try:
+        notice = _render(env, NOTICE_TEMPLATE, context).strip()
+    except TemplateError as exc:
+        notice, notice_error = "", str(exc)
     pages: list[DesiredPage] = []
     for target in spec.targets:
         for title, extra in _instances(target, spec, views):
-            body = _render(env, target.template, {**context, **extra, "title": title})
-            text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
+            try:
+                if notice_error:
+                    raise TemplateError(notice_error)
+                body = _render(env, target.template, {**context, **extra, "title": title})
+                text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
+                rewritten = _REWRITTEN_ON_SAVE.search(text)
+                if rewritten:
+                    raise TemplateError(f"{target.template}: the page would contain {rewritten.group(0)!r}, which the wiki "
+                                        "rewrites on saving; escape it (the wikitext filter does)")
+            except TemplateError as exc:
+                pages.append(DesiredPage(title, "", target.template, target.region, error=str(exc)))
+                continue
             pages.append(DesiredPage(title, text, target.template, target.region))
     return pages
 
@@ -133,6 +146,17 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
 def render_page(templates: Path, name: str, context: dict) -> str:
     """One template rendered on its own (for pages that are not generated from a report)."""
     return _render(_environment(templates), name, context).strip() + "\n"
+
+
+def render_key(spec: SourceSpec, templates: Path) -> str:
+    """What the generated pages depend on besides the source: wikisync's version, the source's
+    settings and every template file. A run whose key changed renders again."""
+    digest = hashlib.sha1(f"{__version__}\n{spec.model_dump_json()}".encode("utf-8"))
+    for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
+        if path.is_file():
+            digest.update(f"\n{path.relative_to(templates)}\n".encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _instances(target: TargetSpec, spec: SourceSpec, views: list[ThemeView]):
@@ -165,7 +189,9 @@ def _theme_views(report: Report, spec: SourceSpec) -> list[ThemeView]:
     ]
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(templates: Path) -> jinja2.Environment:
+    """One environment per folder and process: templates compile once (Jinja reloads a changed file)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
@@ -180,11 +206,28 @@ def _environment(templates: Path) -> jinja2.Environment:
 
 
 def _render(env: jinja2.Environment, name: str, context: dict) -> str:
+    folder = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
     try:
         return env.get_template(name).render(**context)
-    except jinja2.TemplateNotFound:
-        raise TemplateError(f"{env.loader.searchpath[0]}/{name}: template not found") from None  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name or name
+        where = "" if missing == name else f"{_template_line(exc, folder) or name}: "
+        raise TemplateError(f"{where}{folder / str(missing)}: template not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or name}:{exc.lineno}: {exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}") from None
+        raise TemplateError(f"{exc.filename or folder / name}:{exc.lineno}: {exc.message}") from None
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"{folder / name}: not UTF-8 text (byte {exc.start})") from None
+    except RecursionError:
+        raise TemplateError(f"{folder / name}: the template recurses without end") from None
+    except Exception as exc:  # a template is a program: any of its runtime errors is that page's error
+        message = exc.message if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+        raise TemplateError(f"{_template_line(exc, folder) or folder / name}: {message}") from None
+
+
+def _template_line(exc: BaseException, folder: Path) -> str:
+    """``FILE:LINE`` of the innermost template frame of an error (Jinja maps its frames to template lines)."""
+    found = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(str(folder)) or frame.filename.endswith(".j2"):
+            found = f"{frame.filename}:{frame.lineno}"
+    return found

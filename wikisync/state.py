@@ -1,8 +1,9 @@
-"""What wikisync remembers between runs, per source page, and the lock that keeps runs apart.
+"""What wikisync remembers between runs, per wiki and source page, and the lock that keeps runs apart.
 
-The state says which source revision was last published completely and what every generated page
-held after wikisync wrote it. A page's hash is recorded as soon as its save succeeds; the source
-revision only once every save of the run did, so a run that dies part-way is finished by the next.
+The state is a cache: it lets a run with nothing new stop after two requests, and it remembers
+what the last run did for the status page. It decides nothing about whose a page is (the wiki's
+text does, see :mod:`wikisync.ownership`), so it can be deleted at any time: the next run then
+compares every page with the wiki. A state file that cannot be read is reported and set aside.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import json
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-from .errors import ConfigError, WikisyncError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import WikisyncError
 
 __all__ = ["LockedError", "SourceState", "State", "run_lock", "state_key"]
+
+_VERSION = 2
 
 
 def state_key(site_id: str, source: str) -> str:
@@ -30,54 +35,72 @@ class LockedError(WikisyncError):
     """Another wikisync run holds the lock."""
 
 
-@dataclass
-class SourceState:
+class SourceState(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
     revision: int | None = None
-    themes: int = 0
-    comments: int = 0
-    pages: dict[str, str] = field(default_factory=dict)
-    """Title -> :func:`wikisync.plan.text_hash` of what wikisync last saved there (for regions: of the region)."""
-    last_run: dict = field(default_factory=dict)
+    """The source revision whose pages were all published (or found current)."""
+    render_key: str = ""
+    """:func:`wikisync.render.render_key` of that run: templates, settings and version."""
+    themes: int = Field(0, ge=0)
+    comments: int = Field(0, ge=0)
+    pages: dict[str, int] = Field(default_factory=dict)
+    """Title -> the page's latest revision when that run saw it hold what wikisync wants there."""
+    last_run: dict[str, Any] = Field(default_factory=dict)
     """What the last run that did something found and did, for the status page."""
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = _VERSION
+    sources: dict[str, SourceState] = Field(default_factory=dict)
 
 
 @dataclass
 class State:
     path: Path
     sources: dict[str, SourceState] = field(default_factory=dict)
+    problem: str = ""
+    """Why the file on disk could not be used (it was set aside, and the run starts afresh)."""
 
     @classmethod
     def load(cls, path: Path) -> "State":
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return cls(path)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{path}: unreadable state file ({exc}); move it away to start afresh") from None
-        sources = {
-            title: SourceState(
-                revision=entry.get("revision"),
-                themes=int(entry.get("themes", 0)),
-                comments=int(entry.get("comments", 0)),
-                pages=dict(entry.get("pages", {})),
-                last_run=dict(entry.get("last_run", {})),
-            )
-            for title, entry in (raw.get("sources") or {}).items()
-        }
-        return cls(path, sources)
+        except (OSError, UnicodeDecodeError) as exc:
+            return cls(path, problem=f"{path}: unreadable state ({_reason(exc)}); comparing every page with the wiki")
+        try:
+            data = _File.model_validate(json.loads(text))
+        except json.JSONDecodeError as exc:
+            return cls(path, problem=f"{path}:{exc.lineno}: invalid state (not JSON: {exc.msg}); comparing every page with the wiki")
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in error["loc"])
+            return cls(path, problem=f"{path}: invalid state ({where + ': ' if where else ''}{error['msg']}); "
+                                     "comparing every page with the wiki")
+        if data.version != _VERSION:
+            return cls(path, problem=f"{path}: state of another wikisync version ({data.version}); comparing every page with the wiki")
+        return cls(path, dict(data.sources))
 
-    def source(self, title: str) -> SourceState:
-        return self.sources.setdefault(title, SourceState())
+    def source(self, key: str) -> SourceState:
+        return self.sources.setdefault(key, SourceState())
 
     def save(self) -> None:
         """Write atomically: a crash mid-write leaves the old file, never half a file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"sources": {title: asdict(entry) for title, entry in self.sources.items()}}
+        data = _File(sources=self.sources).model_dump(mode="json")
         fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".state-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
             handle.write("\n")
         os.replace(temporary, self.path)
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
 
 
 @contextmanager

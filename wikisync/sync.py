@@ -1,24 +1,28 @@
 """Act on a plan: show the diffs, or save the pages that changed. Returns an exit code.
 
 The decisions are :mod:`wikisync.plan`'s; this module adds what needs the wiki or the disk: reading,
-the run lock, the state between runs, printing, and saving page by page.
+the run lock, the state between runs, printing, and saving page by page. A dry run takes the same
+decisions as a real run, up to the point where the real run saves.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from .check import Diagnostic, check, has_errors, summary_line
 from .config import PageMap, SourceSpec
 from .errors import WikiError
-from .model import Report
+from .model import PageState, Report
+from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, vet
+from .ownership import Ownership, ownership, stamp
 from .parse import parse
-from .onwiki import Verdict, answer_all, now, pending_requests, render_status, vet
-from .plan import Action, Change, Plan, destructive_reasons, plan, same_content, text_hash, unified_diff
-from .render import DesiredPage, render, theme_title
+from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
+from .render import DesiredPage, render, render_key
 from .state import SourceState, State, run_lock, state_key
+from .titles import theme_title
 from .wiki import SourcePage, Wiki
 
 __all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "sync"]
@@ -32,6 +36,7 @@ EXIT_PENDING = 2
 
 _COLOURS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
 _RESET = "\033[0m"
+_ANSWER_TRIES = 3
 
 
 @dataclass
@@ -69,7 +74,7 @@ class Output:
 class Options:
     dry_run: bool = False
     rebuild: bool = False
-    """Re-render and compare even when the source has not changed since the last complete run."""
+    """Re-render and compare even when nothing seems to have changed since the last complete run."""
     force: bool = False
     """Publish despite check errors and the destructive-change guard."""
     force_pages: frozenset[str] = frozenset()
@@ -101,52 +106,107 @@ class _Run:
     options: Options
     out: Output
     state: State
+    claimed: dict[str, str] = field(default_factory=dict)
+    """Generated title -> the source generating it in this run: no two sources may write one page."""
 
     def run(self) -> int:
+        if self.state.problem:
+            self.out.line(self.state.problem)
+        self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         request_page = self.page_map.request_page if not self.options.dry_run else None
         pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
-        requests_page = pages.get(self.wiki.canonical_title(request_page) or request_page) if request_page else None
-        verdicts = self._vet(request_page, requests_page) if request_page else []
+        requests_page = self._request_page(request_page, pages)
+        verdicts = self._vet(requests_page) if requests_page else []
         requested = {source for verdict in verdicts for source in verdict.sources}
         for title in requested - {spec.page for spec in specs}:
             specs.append(self.page_map.source(title))
             pages.update(self.wiki.read_sources([title]))
 
+        sources = {spec.page: pages.get(self.wiki.canonical_title(spec.page) or spec.page) for spec in specs}
+        settled = self._settled(specs, sources, requested)
         codes: list[int] = []
         records: dict[str, dict] = {}
         noteworthy = False
         for spec in specs:
-            source = pages.get(self.wiki.canonical_title(spec.page) or spec.page)
-            if source is None:
-                self.out.line(f"{spec.page}: the source page does not exist on {self.wiki.site_id}")
+            source = sources[spec.page]
+            if source is None or source.redirect:
+                why = "is a redirect; name its target in page_map.yaml" if source else f"does not exist on {self.wiki.site_id}"
+                self.out.line(f"{spec.page}: the source page {why}")
                 codes.append(EXIT_ERROR)
                 continue
             rebuild = self.options.rebuild or spec.page in requested
-            run = _SourceRun(spec, self.page_map, self.wiki, replace(self.options, rebuild=rebuild), self.out, self.state)
-            codes.append(run.run(source))
+            run = _SourceRun(spec, self, replace(self.options, rebuild=rebuild), self.out)
+            codes.append(run.run(source, settled.get(spec.page, False)))
             if run.record:
                 records[spec.page] = run.record
             noteworthy = noteworthy or run.noteworthy
 
-        if request_page and verdicts:
-            self._answer(request_page, requests_page, verdicts, records)
+        if requests_page and verdicts:
+            self._answer(requests_page, verdicts, records)
         if self.page_map.status_page and noteworthy and not self.options.dry_run:
             self._update_status()
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
 
-    def _vet(self, request_page: str, page: SourcePage | None) -> list[Verdict]:
+    def _settled(self, specs: list[SourceSpec], sources: Mapping[str, SourcePage | None], requested: set[str]) -> dict[str, bool]:
+        """Which sources need nothing: same source revision, templates and settings as the last complete
+        run, and every generated page still at the revision that run left it at. One batched info
+        query tells, for all sources at once; a source that fails it is compared page by page."""
+        if self.options.rebuild:
+            return {}
+        candidates: dict[str, SourceState] = {}
+        for spec in specs:
+            source, entry = sources.get(spec.page), self.state.sources.get(self.key(spec))
+            if (source is not None and entry is not None and entry.pages and spec.page not in requested
+                    and entry.revision == source.revision and entry.render_key == render_key(spec, self.page_map.templates)):
+                candidates[spec.page] = entry
+        if not candidates:
+            return {}
+        latest = self.wiki.latest_revisions([title for entry in candidates.values() for title in entry.pages])
+        return {page: all(latest.get(title) == revid for title, revid in entry.pages.items())
+                for page, entry in candidates.items()}
+
+    def key(self, spec: SourceSpec) -> str:
+        return state_key(self.wiki.site_id, spec.page)
+
+    def _request_page(self, title: str | None, pages: Mapping[str, SourcePage | None]) -> SourcePage | None:
+        """The request page, when it can take requests; a line (and publishing goes on) when it cannot."""
+        if title is None:
+            return None
+        page = pages.get(self.wiki.canonical_title(title) or title)
+        if page is None:
+            self.out.detail(f"request page {title} does not exist; no requests to answer")
+            return None
+        if page.redirect:
+            self.out.line(f"request page {title} is a redirect; its requests are not read (point request_page in "
+                          f"{self.page_map.path.name} at the page itself)")
+            return None
+        return page
+
+    def _vet(self, request_page: SourcePage) -> list[Verdict]:
+        pending = pending_requests(request_page)
+        if not pending:
+            return []
+        try:
+            history = self.wiki.history(request_page.title)
+        except WikiError as exc:
+            self.out.line(f"request page {request_page.title}: {exc}; its requests wait for the next run")
+            return []
         known = [spec.page for spec in self.page_map.sources]
-        verdicts = [vet(request, request_page, self.wiki, known) for request in pending_requests(page)]
+        verdicts = []
+        for request in pending:
+            try:
+                verdicts.append(vet(request, requester(request, pending, history), self.wiki, known))
+            except WikiError as exc:
+                self.out.line(f"request on {request_page.title} line {request.line}: {exc}; it waits for the next run")
         for verdict in verdicts:
             if verdict.declined:
-                self.out.line(f"request on {request_page} line {verdict.request.line}: {verdict.declined}")
+                self.out.line(f"request on {request_page.title} line {verdict.request.line}: {verdict.declined}")
         return verdicts
 
-    def _answer(self, request_page: str, page: SourcePage | None, verdicts: list[Verdict], records: dict[str, dict]) -> None:
-        assert page is not None
+    def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, dict]) -> None:
         answers = []
         for verdict in verdicts:
             if verdict.declined:
@@ -157,26 +217,34 @@ class _Run:
             status = "failed" if failed else "done"
             described = "; ".join(_describe(source, o) for source, o in zip(verdict.sources, outcomes))
             answers.append((verdict.request, status, described))
-        text = answer_all(page.text, answers)
-        self.wiki.read_pages([request_page])
-        result = self.wiki.save(request_page, text, "Bot: answering rebuild requests")
-        if result.ok:
-            self.out.line(f"answered {len(answers)} request(s) on {request_page} (revision {result.revision})")
-        else:
-            self.out.line(f"FAILED to answer the requests on {request_page}: {result.error}")
+        read = pending_requests(page)
+        current = PageState(page.text, page.revision, timestamp=page.timestamp)
+        for _ in range(_ANSWER_TRIES):
+            result = self.wiki.save(page.title, answer_all(current.text or "", answers, read), "Bot: answering rebuild requests", current)
+            if result.ok:
+                self.out.line(f"answered {len(answers)} request(s) on {page.title} (revision {result.revision})")
+                return
+            if not result.error or not result.error.startswith("edit conflict"):
+                break
+            # someone edited the request page meanwhile: answer again on top of their revision
+            current = self.wiki.read_pages([page.title]).get(page.title) or PageState(None)
+            if current.text is None:
+                break
+        self.out.line(f"FAILED to answer the requests on {page.title}: {result.error}")
 
     def _update_status(self) -> None:
         title = self.page_map.status_page
         assert title is not None
-        text = render_status(self.page_map, self.state, self.wiki)
-        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title)
-        if current is not None and current.text is not None:
+        text = stamp(render_status(self.page_map, self.state, self.wiki))
+        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title) or PageState(None)
+        if current.text is not None:
             if same_content(current.text, text):
                 return
-            if current.user and current.user != self.wiki.user and not self.options.force_all:
-                self.out.line(f"status page {title} was last edited by {current.user}; not overwritten (--force-all overwrites it)")
+            if ownership(current.text) is not Ownership.INTACT and not self.options.force_all:
+                who = f" by {current.user}" if current.user else ""
+                self.out.line(f"status page {title} was edited{who} since wikisync wrote it; not overwritten (--force-all overwrites it)")
                 return
-        result = self.wiki.save(title, text, "Bot: wikisync run status")
+        result = self.wiki.save(title, text, "Bot: wikisync run status", current)
         if result.ok:
             self.out.detail(f"status: {title} (revision {result.revision}) {self.wiki.url(title)}")
         else:
@@ -199,25 +267,33 @@ def _describe(source: str, outcome: dict) -> str:
 @dataclass
 class _SourceRun:
     spec: SourceSpec
-    page_map: PageMap
-    wiki: Wiki
+    run_: _Run
     options: Options
     out: Output
-    state: State
     desired: dict[str, DesiredPage] = field(default_factory=dict)
+    current: dict[str, PageState] = field(default_factory=dict)
     record: dict = field(default_factory=dict)
     """Filled when the run did something: what the status page and request answers report."""
     noteworthy: bool = False
     """The run saved something, met a problem, or found the source or its check changed: worth a status edit."""
 
     @property
-    def state_key(self) -> str:
-        return state_key(self.wiki.site_id, self.spec.page)
+    def wiki(self) -> Wiki:
+        return self.run_.wiki
 
-    def run(self, source: SourcePage) -> int:
-        previous = self.state.sources.get(self.state_key)
-        if previous and previous.revision == source.revision and not (self.options.dry_run or self.options.rebuild):
-            self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}; nothing to do")
+    @property
+    def state(self) -> State:
+        return self.run_.state
+
+    @property
+    def entry(self) -> SourceState:
+        return self.state.source(self.run_.key(self.spec))
+
+    def run(self, source: SourcePage, settled: bool) -> int:
+        previous = self.state.sources.get(self.run_.key(self.spec))
+        if settled and not self.options.rebuild:
+            pages = len(previous.pages) if previous else 0
+            self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}, and its {pages} pages too; nothing to do")
             return EXIT_OK
         report = parse(source.text, source.title, source.revision)
         self.out.detail(f"{self.spec.page} (revision {source.revision}): {len(report.themes)} themes, {report.comment_count} comments")
@@ -226,7 +302,7 @@ class _SourceRun:
             # say so too when the errors come from a blanked or gutted source: the likelier story
             self._held_back(self._destructive(report, previous, Plan(())))
             return self._finish(EXIT_ERROR, "stopped by check errors")
-        decided = self._plan(report, previous)
+        decided = self._plan(report)
         reasons = self._destructive(report, previous, decided)
         if reasons:
             if not self.options.overrides_guards:
@@ -258,7 +334,8 @@ class _SourceRun:
         self.record["problems"].extend(reasons)
 
     def _checked(self, report: Report) -> bool:
-        diagnostics: list[Diagnostic] = check(report, aliases=self.spec.aliases, rules=self.spec.rules)
+        diagnostics: list[Diagnostic] = check(report, aliases=self.spec.aliases, rules=self.spec.rules,
+                                              title_patterns=_theme_patterns(self.spec))
         blocking = has_errors(diagnostics)
         self.record["check"] = summary_line(diagnostics)
         if blocking:
@@ -277,26 +354,29 @@ class _SourceRun:
             self.out.line(f"{self.spec.page}: a real run would stop here (check errors); the diff below assumes --force")
         return True
 
-    def _plan(self, report: Report, previous: SourceState | None) -> Plan:
-        rendered = render(report, self.spec, self.page_map.templates)
+    def _plan(self, report: Report) -> Plan:
         invalid: list[Change] = []
-        for page in rendered:
+        for page in render(report, self.spec, self.run_.page_map.templates):
             title = self.wiki.canonical_title(page.title)
             if title is None:
                 invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
             elif title in self.desired:
                 invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
+            elif self.run_.claimed.get(title, self.spec.page) != self.spec.page:
+                invalid.append(Change(title, Action.INVALID, None, page.text,
+                                      f"source {self.run_.claimed[title]!r} generates this page too; not written from two sources"))
+            elif page.error:
+                invalid.append(Change(title, Action.INVALID, None, "", page.error))
             else:
+                self.run_.claimed[title] = self.spec.page
                 self.desired[title] = replace(page, title=title)
         if self.options.dry_run:
             for name, title in _renamed_themes(report, self.spec):
                 self.out.line(f"title: theme {name!r} is published as {title!r}")
-        current = self.wiki.read_pages(self.desired)
+        self.current = self.wiki.read_pages(self.desired)
         decided = plan(
-            current,
+            self.current,
             list(self.desired.values()),
-            bot_user=self.wiki.user,
-            published=previous.pages if previous else {},
             force=self.options.force_pages,
             force_all=self.options.force_all,
         )
@@ -310,13 +390,22 @@ class _SourceRun:
         for change in decided.of(Action.HUMAN_EDIT):
             self.out.line(f"REFUSED {change.title}: {change.reason}")
             self._show_human_change(change)
+        for change in decided.pending:
+            if change.reason:
+                self.out.detail(f"{change.title}: {change.reason}")
 
     def _show_human_change(self, change: Change) -> None:
-        bot_revision = self.wiki.last_revision_by(change.title, self.wiki.user)
-        if bot_revision is None:
-            self.out.line(f"  wikisync never saved this page; its current text is not wikisync's ({self.wiki.url(change.title)})")
+        region = self.desired[change.title].region
+
+        def wikisyncs(text: str) -> bool:
+            inside = region_text(text, region) if region else text
+            return inside is not None and ownership(inside) is Ownership.INTACT
+
+        intact = self.wiki.last_revision_where(change.title, wikisyncs)
+        if intact is None:
+            self.out.line(f"  no recent revision holds wikisync's text; its current text is not wikisync's ({self.wiki.url(change.title)})")
             return
-        revid, text = bot_revision
+        revid, text = intact
         if change.revision:
             self.out.line(f"  the change since wikisync's revision {revid}: {self.wiki.diff_url(change.title, revid, change.revision)}")
         self.out.diff(unified_diff(change.title, text, change.old or "", ("as wikisync saved it", "as edited since")))
@@ -331,17 +420,15 @@ class _SourceRun:
         return EXIT_PENDING if decided.pending else EXIT_OK
 
     def _publish(self, decided: Plan, source: SourcePage, report: Report) -> int:
-        entry = self.state.source(self.state_key)
-        for change in decided.of(Action.UNCHANGED):
-            entry.pages[change.title] = text_hash(self.desired[change.title].text)
+        entry = self.entry
+        seen = {c.title: c.revision for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
         failed = 0
         summary = self.spec.summary.format(source=self.spec.page, revision=source.revision)
         for done, change in enumerate(_linked_first(decided.pending)):
             self.out.progress(done, len(decided.pending), change.title)
             try:
-                result = self.wiki.save(change.title, change.new, summary)
+                result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title))
             except WikiError as exc:
-                self.state.save()
                 self.out.line(
                     f"{self.spec.page}: stopped after {done} of {len(decided.pending)} saves: {exc}; "
                     "the next run saves the rest"
@@ -351,9 +438,9 @@ class _SourceRun:
             if result.ok:
                 verb = "created" if change.action is Action.CREATE else "updated"
                 self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")
-                entry.pages[change.title] = text_hash(self.desired[change.title].text)
+                if result.revision:
+                    seen[change.title] = result.revision
                 self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
-                self.state.save()
             else:
                 failed += 1
                 self.out.line(f"FAILED {change.title}: {result.error}")
@@ -361,6 +448,8 @@ class _SourceRun:
         complete = not failed and not decided.refused
         if complete:
             entry.revision, entry.themes, entry.comments = source.revision, len(report.themes), report.comment_count
+            entry.render_key = render_key(self.spec, self.run_.page_map.templates)
+            entry.pages = seen
         for change in decided.refused:
             self.record["problems"].append(f"{change.title}: {change.reason}")
         saved = len(decided.pending) - failed
@@ -377,7 +466,7 @@ class _SourceRun:
     def _finish(self, code: int, outcome: str) -> int:
         self.record["outcome"] = outcome
         self.record["code"] = code
-        entry = self.state.source(self.state_key)
+        entry = self.entry
         self.noteworthy = bool(self.record["saved"] or self.record["problems"]) or any(
             entry.last_run.get(key) != self.record[key] for key in ("revision", "check", "code")
         )
@@ -393,6 +482,10 @@ def _linked_first(changes: tuple[Change, ...]) -> list[Change]:
     to shows those links blue at once, without waiting for the wiki's link-update jobs."""
     titles = [change.title for change in changes]
     return sorted(changes, key=lambda change: sum(f"[[{title}|" in change.new for title in titles))
+
+
+def _theme_patterns(spec: SourceSpec) -> tuple[str, ...]:
+    return tuple(target.title.replace("{source}", spec.page) for target in spec.targets if target.each == "theme")
 
 
 def _renamed_themes(report: Report, spec: SourceSpec) -> list[tuple[str, str]]:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from .errors import ConfigError, SourceError, WikiError
 from .model import PageState
+from .titles import title_problem
 
 __all__ = ["SaveResult", "SourcePage", "Wiki", "connect"]
 
@@ -56,9 +56,6 @@ class _NoTracebacks(logging.Filter):
         return not str(record.msg).lstrip().startswith("Traceback (most recent call last)")
 
 
-# What a title may not contain to mean what it says: MediaWiki's illegal characters, and
-# URL-encoded sequences and character references, which would be decoded into another title.
-_ILLEGAL_IN_TITLE = re.compile(r"[\x00-\x1f\x7f#<>\[\]{|}]|%[0-9A-Fa-f]{2}|&[A-Za-z0-9\x80-\xff]+;|&#x?[0-9A-Fa-f]+;")
 # What wfUrlencode() leaves as it is in a page's address.
 _URL_SAFE = ";@$!*(),/~:"
 
@@ -88,6 +85,8 @@ class SourcePage:
     title: str
     text: str
     revision: int
+    redirect: bool = False
+    timestamp: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,6 @@ class Wiki:
 
     def __init__(self, site) -> None:
         self.site = site
-        self._pages: dict[str, Any] = {}
         self._pywikibot, self._errors = _pywikibot()
 
     def read_sources(self, titles: Iterable[str]) -> dict[str, SourcePage | None]:
@@ -115,27 +113,23 @@ class Wiki:
         found: dict[str, SourcePage | None] = {}
         try:
             for page in self.site.preloadpages(wanted):
-                if page.exists() and page.isRedirectPage():
-                    raise SourceError(f"{page.title()}: the page is a redirect; name its target in page_map.yaml")
-                found[page.title()] = SourcePage(page.title(), page.text, page.latest_revision_id) if page.exists() else None
+                if page.exists():
+                    revision = page.latest_revision
+                    found[page.title()] = SourcePage(page.title(), page.text, revision.revid, page.isRedirectPage(),
+                                                     revision.timestamp.isoformat())
         except self._errors.Error as exc:
             raise WikiError(f"cannot read {', '.join(p.title() for p in wanted)}: {_first_line(exc)}") from None
         except OSError as exc:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return {page.title(): found.get(page.title()) for page in wanted}
 
-    def requester(self, title: str, wikitext: str) -> str | None:
-        """Who added ``wikitext`` to a page: the author of the oldest recent revision that has it."""
+    def history(self, title: str, total: int = 50) -> list[tuple[int, str, str]]:
+        """(revision, user, text) of a page's latest revisions, newest first, in one request."""
         page = self._pywikibot.Page(self.site, title)
-        author = None
         try:
-            for revision in page.revisions(content=True, total=50):
-                if wikitext not in (revision.text or ""):
-                    break
-                author = revision.user
+            return [(r.revid, r.user or "", r.text or "") for r in page.revisions(content=True, total=total)]
         except self._errors.Error as exc:
             raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
-        return author
 
     def standing(self, name: str) -> tuple[bool, bool]:
         """(blocked, confirmed) of a user; confirmed is True on wikis without an autoconfirmed group."""
@@ -182,6 +176,8 @@ class Wiki:
         source = self.read_sources([title]).get(self.canonical_title(title) or title)
         if source is None:
             raise SourceError(f"{title}: the source page does not exist on {self.site}")
+        if source.redirect:
+            raise SourceError(f"{title}: the page is a redirect; name its target instead")
         return source
 
     @property
@@ -190,7 +186,29 @@ class Wiki:
 
     @property
     def site_id(self) -> str:
-        return str(self.site)
+        """Which wiki this is, by its own word (database id and server), not by Pywikibot's family name:
+        two wikis configured under one name never share state."""
+        info = self.site.siteinfo
+        return f"{info.get('wikiid') or self.site} {info.get('server') or ''}".strip()
+
+    def latest_revisions(self, titles: Iterable[str]) -> dict[str, int | None]:
+        """Each page's latest revision id (None: missing), from the wiki's page info: batched, no text."""
+        wanted = list(dict.fromkeys(titles))
+        latest: dict[str, int | None] = {}
+        batch = max(int(getattr(self.site, "maxlimit", 50) or 50), 1)
+        try:
+            for start in range(0, len(wanted), batch):
+                chunk = wanted[start:start + batch]
+                body = self.site.simple_request(action="query", prop="info", titles=chunk).submit()
+                names = {entry["to"]: entry["from"] for entry in body.get("query", {}).get("normalized", [])}
+                for page in _query_pages(body):
+                    title = names.get(page.get("title"), page.get("title"))
+                    latest[title] = None if "missing" in page or "invalid" in page else page.get("lastrevid")
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot read the generated pages' revisions: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        return {title: latest.get(title) for title in wanted}
 
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
         """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""
@@ -199,21 +217,21 @@ class Wiki:
         try:
             # templates=True: the {{bots}}/{{nobots}} check then needs no request of its own per page
             for page in self.site.preloadpages(wanted, templates=True):
-                key = page.title()
-                self._pages[key] = page
-                states[key] = self._state(page)
+                states[page.title()] = self._state(page)
         except self._errors.Error as exc:
             raise WikiError(f"cannot read the generated pages: {_first_line(exc)}") from None
         for page in wanted:
             states.setdefault(page.title(), PageState(None))
-            self._pages.setdefault(page.title(), page)
         return states
 
     def _state(self, page) -> PageState:
         if not page.exists():
             return PageState(None)
         revision = page.latest_revision
-        return PageState(page.text, revision.revid, revision.user, page.botMayEdit())
+        # botMayEdit parses the page again: only worth it where a bots/nobots template is there
+        excluding = any(t.title(with_ns=False).lower() in ("bots", "nobots") for t in page.templates())
+        return PageState(page.text, revision.revid, revision.user, page.botMayEdit() if excluding else True,
+                         page.isRedirectPage(), revision.timestamp.isoformat())
 
     def canonical_title(self, title: str) -> str | None:
         """The wiki's spelling of a title, or None when the wiki would reject it.
@@ -222,70 +240,64 @@ class Wiki:
         target would be published under another title than the one configured: such titles are
         rejected before Pywikibot sees them (MediaWiki itself rejects "%41", "|", "#" and the like).
         """
-        if _ILLEGAL_IN_TITLE.search(title):
+        if title_problem(title):
             return None
         try:
             return self._pywikibot.Page(self.site, title).title()
         except (self._errors.InvalidTitleError, ValueError):
             return None
 
-    def last_revision_by(self, title: str, user: str) -> tuple[int, str] | None:
-        """The newest revision of a page saved by ``user``, with its text; None if there is none."""
-        page = self._pages.get(title) or self._pywikibot.Page(self.site, title)
-        try:
-            for revision in page.revisions(content=True, total=50):
-                if revision.user == user:
-                    return revision.revid, revision.text or ""
-        except self._errors.Error as exc:
-            raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
+    def last_revision_where(self, title: str, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
+        """The newest of a page's recent revisions whose text is ``wanted``, with that text; None if none is."""
+        for revid, _, text in self.history(title):
+            if wanted(text):
+                return revid, text
         return None
 
     def diff_url(self, title: str, old: int, new: int) -> str:
         return self.url(f"Special:Diff/{old}/{new}")
 
-    def save(self, title: str, text: str, summary: str) -> SaveResult:
-        """Save one page, over exactly the revision :meth:`read_pages` read (none: create it).
+    def save(self, title: str, text: str, summary: str, base: PageState | None = None) -> SaveResult:
+        """Save one page over exactly the revision ``base`` that was read (None or a missing page: create it).
 
-        Someone else's edit since that read is never overwritten, nor merged into: MediaWiki merges
-        an edit with an intervening one when they touch different lines, which would leave a
-        person's change inside a revision of the bot. So the page's latest revision is checked just
-        before saving, and should the wiki still report a merge (an edit landing in between), the
-        bot's revision is undone at once. An edit conflict or a refusal is a result for that page,
-        not an exception; :class:`WikiError` means the wiki itself stopped answering.
+        One request, and the wiki's answer decides: the edit carries the revision it replaces, so
+        MediaWiki refuses it if someone else's edit came in since. When MediaWiki instead merges the
+        two (edits to different lines) or misses the conflict (its check has one-second resolution),
+        the answer's ``oldrevid`` is not ``base``: then the bot's revision is undone at once, so that
+        person's change does not stand under the bot's name. Pywikibot's throttle waits before the
+        request is sent, never between a check and the write. An edit conflict or a refusal is a
+        result for that page; :class:`WikiError` means the wiki itself stopped answering.
         """
-        page = self._pages.get(title) or self._pywikibot.Page(self.site, title)
+        page = self._pywikibot.Page(self.site, title)
         try:
-            return self._save(page, title, text, summary)
+            return self._save(page.title(), text, summary, base)
         except (OSError, self._errors.ServerError, self._errors.ApiTimeoutError) as exc:
             # the wiki, not this page, is the problem: the caller stops the run
             raise WikiError(f"the wiki stopped answering while saving {title}: {_first_line(exc)}") from None
         except self._errors.APIError as exc:
+            if exc.code == "readonly":
+                raise WikiError(f"the wiki is read-only: {(exc.info or '').strip() or 'no reason given'}"
+                                f"{'; ' + str(exc.other.get('readonlyreason')) if getattr(exc, 'other', {}).get('readonlyreason') else ''}") from None
             return SaveResult(title, error=self._refusal(page, exc))
         except self._errors.Error as exc:
             return SaveResult(title, error=_first_line(exc))
 
-    def _save(self, page, title: str, text: str, summary: str) -> SaveResult:
-        creating = not page.exists()
-        params = {"action": "edit", "title": page.title(), "text": text, "summary": summary, "bot": True,
-                  "notminor": True, "watchlist": "nochange"}
-        if creating:
+    def _save(self, title: str, text: str, summary: str, base: PageState | None) -> SaveResult:
+        params: dict[str, Any] = {"action": "edit", "title": title, "text": text, "summary": summary, "bot": True,
+                                  "notminor": True, "watchlist": "nochange"}
+        read = base.revision if base is not None and base.text is not None else None
+        if read is None:
             params["createonly"] = True
-            read = None
         else:
-            read = page.latest_revision_id
-            now = self.current_revision(title)
-            if now is None:
-                return SaveResult(title, error=_conflict(None, "pagedeleted"))
-            if now[0] != read:
-                return SaveResult(title, error=_conflict(now[1]))
-            params.update(nocreate=True, baserevid=read, basetimestamp=page.latest_revision.timestamp)
+            params.update(nocreate=True, baserevid=read)
+            if base is not None and base.timestamp:
+                params["basetimestamp"] = base.timestamp
         result = self._edit(params)
         if "nochange" in result:
             return SaveResult(title, revision=read)
         new, before = result["newrevid"], result.get("oldrevid")
-        self._pages.pop(title, None)  # what was read is stale now
         if read is not None and before and before != read:
-            return SaveResult(title, error=self._undo_merge(page.title(), new, before))
+            return SaveResult(title, error=self._undo_merge(title, new, before))
         return SaveResult(title, revision=new)
 
     def _edit(self, params: dict) -> dict:
@@ -332,12 +344,12 @@ class Wiki:
     def _refusal(self, page, exc) -> str:
         """The wiki's reason for refusing an edit, in words: its own message, and protection levels."""
         code, info = exc.code, (exc.info or "").strip()
-        if code in ("editconflict", "articleexists", "pagedeleted"):
+        if code in ("editconflict", "articleexists", "pagedeleted", "missingtitle"):
             try:
                 now = self.current_revision(page.title())
             except self._errors.Error:
                 now = None
-            return _conflict(now[1] if now else None, code)
+            return _conflict(now[1] if now else None, "pagedeleted" if code == "missingtitle" else code)
         if code in ("protectedpage", "cascadeprotected", "protectedtitle"):
             try:
                 levels = ", ".join(f"{kind}={level}" for kind, (level, _) in sorted(page.protection().items()))
