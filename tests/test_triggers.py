@@ -296,3 +296,23 @@ def block(wiki, name: str) -> None:
     session = wiki._session("Admin")
     token = wiki.api(session, action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
     wiki.api(session, "POST", action="block", user=name, expiry="infinite", reason="test", token=token)
+
+
+def test_watch_started_while_the_wiki_is_down_backs_off_until_it_is_up(setup, dev_wiki, capsys):
+    published(setup, capsys)
+    dev_wiki.server("stop")
+    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        assert wait_for_line(watcher, "next try in 2 s", 60)
+    finally:
+        dev_wiki.server("start")
+    try:
+        assert wait_for_line(watcher, "watch: following", 60)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        output, _ = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0 and "Traceback" not in output, output

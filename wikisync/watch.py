@@ -22,17 +22,30 @@ __all__ = ["watch"]
 
 def watch(
     page_map: PageMap,
-    wiki: Wiki,
+    connect: Callable[[], Wiki],
     out: Output,
     *,
     interval: float = 2.0,
     max_interval: float = 60.0,
     keep_going: Callable[[], bool] = lambda: True,
 ) -> int:
+    """Follow the wiki until stopped. ``connect`` gives the logged-in wiki; while it cannot (the wiki
+    is down when watch starts), watch backs off and tries again, as it does when the wiki goes down later."""
     titles = [spec.page for spec in page_map.sources] + ([page_map.request_page] if page_map.request_page else [])
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        _, since = wiki.changes_since(None, titles)
+        delay = interval
+        while True:
+            try:
+                wiki = connect()
+                _, since = wiki.changes_since(None, titles)
+                break
+            except WikiError as exc:
+                delay = min(delay * 2, max_interval)
+                out.line(f"watch: {exc}; next try in {delay:g} s")
+                if not keep_going():
+                    return EXIT_ERROR
+                time.sleep(delay)
         out.line(f"watch: following {len(titles)} page(s) on {wiki.site_id} every {interval:g} s; Ctrl-C stops")
         _run(page_map, wiki, out, "catching up")
         seen: set[int] = set()

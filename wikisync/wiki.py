@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import requests
+
 from .errors import ConfigError, SourceError, WikiError
 from .model import PageState
 from .titles import title_problem
@@ -375,6 +377,24 @@ def _tame_terminal(pywikibot, quiet: bool) -> None:
                 handler.setLevel(logging.WARNING)
 
 
+def _unreachable(config, exc: BaseException) -> str:
+    """Why the configured wiki did not answer, in words: refused, not an API, or what Pywikibot said."""
+    url = (getattr(config, "family_files", {}) or {}).get(getattr(config, "family", ""), "")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        try:
+            answer = requests.get(url, params={"action": "query", "meta": "siteinfo", "format": "json"}, timeout=10)
+        except requests.ConnectionError:
+            return f"cannot reach the wiki at {url}: connection refused (is the server running?)"
+        except requests.RequestException as probe:
+            return f"cannot reach the wiki at {url}: {_first_line(probe)}"
+        try:
+            answer.json()["query"]["general"]
+        except (ValueError, KeyError, TypeError):
+            return (f"{url}: answers (HTTP {answer.status_code}) but is not a MediaWiki API; "
+                    "check the API path in user-config.py's family_files")
+    return f"cannot reach or log in to the configured wiki: {_first_line(exc)}"
+
+
 def connect(login: bool = True, quiet: bool = False) -> Wiki:
     """The wiki of the Pywikibot configuration, logged in as its bot account.
 
@@ -387,10 +407,14 @@ def connect(login: bool = True, quiet: bool = False) -> Wiki:
         site = pywikibot.Site()
         if login:
             site.login()
-    except errors.Error as exc:
-        raise WikiError(f"cannot reach or log in to the configured wiki: {_first_line(exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        name = getattr(exc, "filename", None) or ""
+        if str(name).endswith(".lwp"):
+            raise WikiError(f"the login cookie file {name} cannot be read ({_first_line(exc)}); "
+                            "remove it and wikisync logs in afresh") from None
+        raise WikiError(_unreachable(pywikibot.config, exc)) from None
     except Exception as exc:  # network errors surface from requests, not as Pywikibot errors
-        raise WikiError(f"cannot reach the configured wiki: {_first_line(exc)}") from None
+        raise WikiError(_unreachable(pywikibot.config, exc)) from None
     if login and not site.logged_in():
         raise WikiError(f"not logged in to {site}: check usernames and password_file in user-config.py")
     return Wiki(site)
