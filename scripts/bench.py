@@ -47,8 +47,8 @@ def main() -> int:
         try:
             env = {**os.environ, "PYWIKIBOT_DIR": str(wiki / "pywikibot")}
             log = wiki / "server.log"
-            sources = {"All-Hands report (12 targets)": FIXTURE.read_text(), "200 themes (201 targets)": synthetic_report(200)}
-            print(f"{'source':32} {'run':34} {'seconds':>8} {'API requests':>13}")
+            sources = {"All-Hands report (12 targets)": FIXTURE.read_text(), "499 themes (500 targets)": synthetic_report(499)}
+            print(f"{'source':32} {'run':36} {'seconds':>8} {'API requests':>13}")
             for number, (label, text) in enumerate(sources.items()):
                 title = f"Bench/{number}/Report"
                 page_map = yaml.safe_load((REPO / "page_map.yaml").read_text())
@@ -62,15 +62,19 @@ def main() -> int:
                 source_file.write_text(text)
                 subprocess.run([str(REPO / "scripts" / "dev-wiki"), "start", "--dir", str(wiki), "--import", f"{source_file}={title}"],
                                check=True, capture_output=True)
+                state = map_path.parent / ".wikisync" / "state.json"
                 runs = [
                     ("first sync (creates every page)", ["sync", "--quiet", "--map", str(map_path)]),
                     ("no-op sync, fresh process", ["sync", "--quiet", "--map", str(map_path)]),
+                    ("no-op dry run", ["sync", "--dry-run", "--map", str(map_path)]),
                     ("no-op rebuild (compares every page)", ["rebuild", "--quiet", "--map", str(map_path)]),
-                    ("dry run (diffs every page)", ["sync", "--dry-run", "--map", str(map_path)]),
+                    ("no-op sync, state deleted", ["sync", "--quiet", "--map", str(map_path)]),
                 ]
                 for name, args in runs:
+                    if "state deleted" in name:
+                        state.unlink()
                     seconds, requests, code = timed_run(args, env, log)
-                    print(f"{label:32} {name:34} {seconds:8.2f} {requests:13d}" + ("" if code in (0, 2) else f"  (exit {code})"))
+                    print(f"{label:32} {name:36} {seconds:8.2f} {requests:13d}" + ("" if code in (0, 2) else f"  (exit {code})"))
             print("\nA fresh process reuses Pywikibot's login cookie; each figure includes Pywikibot's own"
                   " userinfo check at start-up.")
         finally:
