@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
@@ -12,6 +15,8 @@ from hypothesis import given, settings, strategies as st
 from wikisync.check import Diagnostic, has_errors, summary_line
 from wikisync.check_statements import STATEMENT_RULES, check_statements
 from wikisync.errors import ConfigError
+from wikisync.render import escape_wikitext
+from wikisync.shapes.groups import UNCODED, group_statements
 from wikisync.shapes.records import Codebook, StatementReport
 from wikisync.shapes.statements import parse_participants, parse_statements, split_codes
 from wikisync.shapes.wikitext import plain_text
@@ -430,3 +435,97 @@ def test_mutated_tables_never_raise_and_stay_in_bounds(name: str, mutations: lis
     assert found == sorted(found, key=lambda d: (d.line, d.column, d.code))
     assert all("\n" not in d.format("page") for d in found)
     json.dumps(report.to_dict())
+
+
+# -- groups and templates -------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SUMMARY_TITLE = "Strategy/Sources/cycle2/Statements"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["wikitext"] = escape_wikitext
+    return env
+
+
+def _context(report: StatementReport) -> dict:
+    return {"source": "Strategy/Sources/cycle2", "revision": 100, "report": report,
+            "groups": group_statements(report), "pages": {"statements": SUMMARY_TITLE}}
+
+
+def test_groups_follow_the_codebook_then_unknown_codes_then_uncoded() -> None:
+    groups = group_statements(parsed("cycle2", code="Hb1"))
+    assert [(g.code, g.label, [s.id for s in g.statements]) for g in groups] == [
+        ("A", "Healthy, inclusive communities", ["§Hb1.1", "§Hb1.3", "§Hb1.4"]),
+        ("B", "The augmented age", ["§Hb1.2", "§Hb1.3"]),
+        ("C", "A truly global movement", ["§Hb1.1", "§Hb1.2"]),
+        ("D", "The most trusted source of knowledge", ["§Hb1.5"]),
+        ("E", "Engaging in the knowledge ecosystem", ["§Hb1.1", "§Hb1.7"]),
+        (UNCODED, "no theme", ["§Hb1.6"]),
+    ]
+    anchors = [anchor for group in groups for anchor in group.anchors]
+    assert sorted(anchors) == sorted(s.id for s in parsed("cycle2", code="Hb1").statements)
+    assert groups[1].anchors == {"§Hb1.2"}
+    unknown = parse_statements("{|\n! Line !! Theme !! Statement\n|-\n| 1 || Q || Text.\n|}", codebook=CYCLE2)
+    assert [(g.code, g.label, len(g.statements)) for g in group_statements(unknown)][-1] == ("Q", "not in the codebook", 1)
+
+
+def test_summary_template_anchors_every_statement_once() -> None:
+    report = parsed("cycle2", code="Hb1")
+    page = _environment().get_template("statements.wiki.j2").render(**_context(report))
+    for statement in report.statements:
+        assert page.count(f'<span id="{statement.id}"></span>') == 1
+    assert "== A: Healthy, inclusive communities (3) ==" in page
+    assert "== no theme (1) ==" in page
+    assert "2 example rows still on the source page are not counted." in page
+    assert "{#" not in page and "Context:" not in page
+
+
+def test_code_template_links_to_the_summary_anchors() -> None:
+    report = parsed("cycle2", code="Hb1")
+    context = _context(report)
+    env = _environment()
+    summary = env.get_template("statements.wiki.j2").render(**context)
+    for group in context["groups"]:
+        page = env.get_template("statement-code.wiki.j2").render(**context, code=group)
+        links = re.findall(r"\[\[" + re.escape(SUMMARY_TITLE) + r"#([^|\]]+)\|", page)
+        assert links == [s.id for s in group.statements]
+        assert all(f'<span id="{anchor}"></span>' in summary for anchor in links)
+
+
+def test_templates_escape_report_text() -> None:
+    hostile = "{|\n! Line !! Statement !! Keywords\n|-\n| 1 || Use <nowiki>[[Category:Spam]]</nowiki> and <nowiki>{{!}}</nowiki> || a\n|}"
+    report = parse_statements(hostile, "Hostile", code="H")
+    assert report.statements[0].text == "Use [[Category:Spam]] and {{!}}"
+    context = {**_context(report), "source": "Hostile"}
+    env = _environment()
+    pages = [env.get_template("statements.wiki.j2").render(**context)]
+    pages += [env.get_template("statement-code.wiki.j2").render(**context, code=g) for g in context["groups"]]
+    for page in pages:
+        assert "[[Category:Spam]]" not in page and "{{!}}" not in page
+    assert "&#91;&#91;Category:Spam&#93;&#93;" in pages[0]
+
+
+def _leaves(value: object) -> Iterator[object]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from _leaves(getattr(value, item.name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from _leaves(item)
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_reports_hold_plain_frozen_data_only(name: str) -> None:
+    report = parsed(name)
+    assert all(value is None or isinstance(value, (str, int, bool)) for value in _leaves(report))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.statements[0].text = "changed"  # type: ignore[misc]

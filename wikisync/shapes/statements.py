@@ -86,7 +86,7 @@ _CHANNEL = re.compile(r"^(?:in|on|via|from|through|at)\b", re.I)
 _USER_LINK = re.compile(r"\[\[\s*(?:user|user talk|special:contributions/)", re.I)
 _USER_PREFIX = re.compile(r"^(?:user|user talk)\s*:\s*", re.I)
 _PARTICIPANTS = re.compile(
-    r"(?:~|≈|ca\.?|c\.|approx(?:\.|imately)?|about|around|roughly|over|more than)?\s*(\d[\d,]*)\s*\+?\s*"
+    r"(?:~|≈|ca\.?|c\.|approx(?:\.|imately)?|about|around|roughly|over|more than)?\s*(\d[\d,]{0,11})\s*\+?\s*"
     r"(?:\([^)]*\))?\s*(?:people|participants|persons|users|attendees)?\s*\.?",
     re.I,
 )
@@ -136,6 +136,7 @@ def split_codes(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (), ()
     if _PLAIN_CODES.fullmatch(cell):
         return tuple(_normalised_code(token) for token in _PLAIN_CODE.findall(cell)), ()
+    cell = cell.replace("\x01", " ")  # the placeholder of a parenthesis, below
     notes: list[str] = []
 
     def hide(match: re.Match[str]) -> str:
@@ -203,7 +204,7 @@ def _code_tokens(piece: str) -> Iterator[str]:
 
 
 def _normalised_code(token: str) -> str:
-    if token.isdecimal():
+    if token.isdecimal() and len(token) <= 9:
         return str(int(token))
     if re.fullmatch(r"[A-Za-z]\d*", token):
         return token.upper()
@@ -276,6 +277,7 @@ class _Row:
 @dataclass
 class _Table:
     line: int
+    column: int
     rows: list[_Row] = field(default_factory=list)
     closed: bool = False
     intro: str = ""
@@ -340,7 +342,7 @@ def _scan(lines: Sequence[str], anomalies: list[Anomaly]) -> list[_TextLine | _T
         stripped = strip_line(raw)
         if table is None:
             if stripped.startswith("{|"):
-                table, depth = _Table(number, intro=last_text), 1
+                table, depth = _Table(number, raw.find("{|") + 1, intro=last_text), 1
             else:
                 blocks.append(_TextLine(number, raw, stripped))
                 if stripped:
@@ -362,12 +364,24 @@ def _scan(lines: Sequence[str], anomalies: list[Anomaly]) -> list[_TextLine | _T
         else:
             table.continue_cell(raw)
     if table is not None:
-        anomalies.append(Anomaly("unclosed-table", table.line, 1, "table opened with {| is never closed with |}"))
+        anomalies.append(Anomaly("unclosed-table", table.line, table.column, "table opened with {| is never closed with |}"))
         blocks.append(table)
     return blocks
 
 
 # -- cells ----------------------------------------------------------------------------------
+
+
+def _info_label(stripped: str) -> tuple[str, str] | None:
+    """(field, the value on the same line) when a line is one of the info block's labels."""
+    # "# of participants" opening a line is a list item to the wiki, but still the label
+    for candidate in (_LIST_MARK.sub("", stripped), stripped):
+        text = plain_text(candidate)
+        for name, pattern in _INFO_LABELS:
+            match = pattern.match(text)
+            if match:
+                return name, text[match.end():].strip()
+    return None
 
 
 def _pieces(raw: str) -> list[str]:
@@ -438,6 +452,10 @@ def _is_username(attribution: str) -> bool:
 # -- the page -------------------------------------------------------------------------------
 
 
+_InfoValue = tuple[str, int, int]
+"""A line of an info field's value: (plain text, line, column)."""
+
+
 @dataclass
 class _Layout:
     """What a table's columns hold, once found."""
@@ -471,7 +489,8 @@ class _Parser:
             line, column = self.index.position(masked.unclosed_comment_at)
             self.anomalies.append(Anomaly("unclosed-comment", line, column, "<!-- is never closed: the wiki hides the rest of the page"))
         self.lines = masked.text.split("\n")
-        self.info: dict[str, object] = {}
+        self.info: dict[str, tuple[_InfoValue, ...]] = {}
+        """Field of the info block -> its value's lines: (plain text, line, column)."""
         self.keys: list[KeyEntry] = []
         self.theme_digits: dict[str, str] = {}
 
@@ -536,51 +555,41 @@ class _Parser:
     # -- the info block and the keys ------------------------------------------------------------
 
     def _read_info(self, texts: Sequence[_TextLine]) -> None:
+        """Labels and their values: on the label's line, or on the lines below it. After a blank line
+        only an indented (``:``/``*``) line can still be the value, and only while none was found."""
         current: str | None = None
-        values: list[tuple[str, int, int]] = []
-        blank_seen = False
+        values: list[_InfoValue] = []
+        gap = False
+        previous_line = 0
 
         def finish() -> None:
-            if current is not None and current not in self.info:
+            if current is not None:
                 self._set_info(current, values)
 
-        previous_line = 0
         for entry in texts:
-            if entry.line != previous_line + 1:
-                blank_seen = True  # a table came between
-            previous_line = entry.line
             stripped = entry.stripped
+            gap = gap or entry.line != previous_line + 1 or not stripped  # a blank line or a table between
+            previous_line = entry.line
             if not stripped:
-                blank_seen = bool(values) or blank_seen
                 continue
-            if _HEADING.match(stripped):
+            label = _info_label(stripped)
+            if label is not None or _HEADING.match(stripped):
                 finish()
-                current, values = None, []
-                continue
-            content = _LIST_MARK.sub("", stripped)
-            text = plain_text(content)
-            label = next(((name, pattern) for name, pattern in _INFO_LABELS if pattern.match(text)), None)
-            if label is None and stripped.startswith("#"):
-                # "# of participants" at the start of a line, which the wiki would show as a list item
-                content, text = stripped, plain_text(stripped)
-                label = next(((name, pattern) for name, pattern in _INFO_LABELS if pattern.match(text)), None)
-            if label is not None:
-                finish()
-                name, pattern = label
-                current, values, blank_seen = name, [], False
-                rest = text[pattern.match(text).end():].strip()  # type: ignore[union-attr]
-                if rest:
-                    values.append((rest, entry.line, self._column_of(entry.raw, rest)))
+                current, values, gap = None, [], False
+                if label is not None:
+                    current, rest = label
+                    if rest:
+                        values.append((rest, entry.line, self._column_of(entry.raw, rest)))
                 continue
             if current is None:
                 continue
-            indented = stripped[:1] in (":", "*", "#")
-            if (values and blank_seen and not indented) or (not values and blank_seen and not indented):
+            if gap and (values or stripped[:1] not in (":", "*", "#")):
                 finish()
                 current, values = None, []
                 continue
+            text = plain_text(_LIST_MARK.sub("", stripped))
             if text:
-                values.append((text, entry.line, self._column_of(entry.raw, content)))
+                values.append((text, entry.line, self._column_of(entry.raw, text)))
         finish()
 
     def _read_info_table(self, table: _Table) -> None:
@@ -590,8 +599,8 @@ class _Parser:
             first = row.cells[0].plain
             for name, pattern in _INFO_LABELS:
                 match = pattern.match(first)
-                if match and name not in self.info:
-                    values: list[tuple[str, int, int]] = []
+                if match:
+                    values: list[_InfoValue] = []
                     if first[match.end():].strip():
                         values.append((first[match.end():].strip(), row.cells[0].line, row.cells[0].column))
                     for cell in row.cells[1:]:
@@ -599,24 +608,22 @@ class _Parser:
                     self._set_info(name, values)
                     break
 
-    def _set_info(self, name: str, values: Sequence[tuple[str, int, int]]) -> None:
-        text = "; ".join(value for value, _, _ in values)
-        self.info[name] = text
-        if name == "participants":
-            self.info["participants_text"] = text
-            self.info["participants"] = parse_participants(text) if len(values) == 1 else None
-            if values:
-                self.info["participants_at"] = (values[0][1], values[0][2])
+    def _set_info(self, name: str, values: Sequence[_InfoValue]) -> None:
+        self.info.setdefault(name, tuple(values))
 
     def _source_info(self) -> SourceInfo:
-        info = self.info
+        def text(name: str) -> str:
+            return "; ".join(value for value, _, _ in self.info.get(name, ()))
+
+        participants = self.info.get("participants", ())
         return SourceInfo(
-            group=str(info.get("group", "")),
-            location=str(info.get("location", "")),
-            location_type=str(info.get("location_type", "")),
-            participants=info.get("participants"),  # type: ignore[arg-type]
-            participants_text=str(info.get("participants_text", "")),
-            participants_at=info.get("participants_at"),  # type: ignore[arg-type]
+            group=text("group"),
+            location=text("location"),
+            location_type=text("location_type"),
+            # a list of several lines describes the venue rather than counting people
+            participants=parse_participants(participants[0][0]) if len(participants) == 1 else None,
+            participants_text=text("participants"),
+            participants_at=(participants[0][1], participants[0][2]) if participants else None,
         )
 
     @staticmethod

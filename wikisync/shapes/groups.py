@@ -1,0 +1,51 @@
+"""Statements grouped by one coded role (the theme, by default): what the summary templates list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .records import Codebook, Statement, StatementReport
+
+__all__ = ["UNCODED", "StatementGroup", "group_statements"]
+
+UNCODED = ""
+"""The code of the group of statements that carry no code in the role."""
+
+
+@dataclass(frozen=True)
+class StatementGroup:
+    code: str
+    label: str
+    statements: tuple[Statement, ...]
+    anchors: frozenset[str]
+    """Ids whose anchor stands in this group: a statement listed in several groups is anchored in the first."""
+
+
+def group_statements(report: StatementReport, role: str = "theme", codebook: Codebook | None = None) -> tuple[StatementGroup, ...]:
+    """Every code of the codebook (even with no statement), then codes the codebook lacks in page
+    order, then the statements with no code; statements in page order within each group."""
+    codebook = codebook or report.codebook
+    labels = dict(codebook.kinds.get(role, {})) if codebook else {}
+    members: dict[str, list[Statement]] = {code: [] for code in labels}
+    uncoded: list[Statement] = []
+    for statement in report.statements:
+        codes = list(dict.fromkeys(statement.codes.get(role, ())))
+        if not codes:
+            uncoded.append(statement)
+        for code in codes:
+            members.setdefault(code, []).append(statement)
+    if uncoded:
+        members[UNCODED] = uncoded
+    anchored: dict[str, str] = {}
+    for code, statements in members.items():
+        for statement in statements:
+            anchored.setdefault(statement.id, code)
+    return tuple(
+        StatementGroup(
+            code,
+            labels.get(code, f"no {role}" if code == UNCODED else "not in the codebook"),
+            tuple(statements),
+            frozenset(s.id for s in statements if anchored[s.id] == code),
+        )
+        for code, statements in members.items()
+    )
