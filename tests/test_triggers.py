@@ -208,15 +208,20 @@ def test_quiet_run_prints_one_summary_line(setup, dev_wiki, tmp_path, capsys):
     assert lines == [f"{setup.source}: revision {setup.wiki.page_info(setup.source).revid}: saved 12 of 12 (12 to create, 0 to change), 0 unchanged"]
 
 
+def start_watcher(setup: Setup, dev_wiki) -> subprocess.Popen:
+    """``wikisync watch --interval 1`` in a process of its own, its output readable line by line."""
+    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+
+
 @contextlib.contextmanager
 def watching(setup: Setup, dev_wiki) -> Iterator[subprocess.Popen]:
     """``wikisync watch --interval 1`` in a process of its own, caught up; stopped with Ctrl-C (SIGINT) after,
     which must end it cleanly."""
-    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
+    watcher = start_watcher(setup, dev_wiki)
     try:
         assert wait_for_line(watcher, "watch: following", 60)
         time.sleep(1.5)  # let it finish catching up
@@ -301,11 +306,7 @@ def block(wiki, name: str) -> None:
 def test_watch_started_while_the_wiki_is_down_backs_off_until_it_is_up(setup, dev_wiki, capsys):
     published(setup, capsys)
     dev_wiki.server("stop")
-    env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
+    watcher = start_watcher(setup, dev_wiki)
     try:
         assert wait_for_line(watcher, "next try in 2 s", 60)
     finally:
