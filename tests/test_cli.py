@@ -1,10 +1,12 @@
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from wikisync.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 
 
@@ -151,3 +153,38 @@ def test_an_unreachable_wiki_is_one_clear_error_without_tracebacks(tmp_path):
     assert done.returncode == 1
     assert "wikisync: error: cannot reach" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+STATEMENTS = ROOT / "tests" / "fixtures" / "statements"
+STATEMENT_MAP = STATEMENTS / "page_map.yaml"
+
+
+@pytest.mark.parametrize("name", ["cycle1", "cycle2", "cycle2-trimmed", "cycle3", "drafting", "messy"])
+def test_parse_and_check_read_every_statement_fixture_as_the_page_map_says(capsys, name):
+    from wikisync.check_statements import check_statements
+    from wikisync.config import load_page_map
+    from wikisync.shapes.statements import parse_statements
+
+    title = f"Strategy/Sources/{name}"
+    spec = load_page_map(STATEMENT_MAP).source(title)
+    assert main(["parse", str(STATEMENTS / f"{name}.wiki"), "--title", title, "--map", str(STATEMENT_MAP)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shape"] == "statements" and data["statements"]
+    assert all(s["id"].startswith(f"§{spec.code}.") for s in data["statements"])
+    assert len({s["id"] for s in data["statements"]}) == len(data["statements"])
+
+    code = main(["check", str(STATEMENTS / f"{name}.wiki"), "--title", title, "--map", str(STATEMENT_MAP), "--format", "json"])
+    found = json.loads(capsys.readouterr().out)
+    codebook = load_page_map(STATEMENT_MAP).codebooks.get(spec.codebook or "")
+    direct = check_statements(parse_statements((STATEMENTS / f"{name}.wiki").read_text(), title, None, codebook=codebook,
+                                               code=spec.code), rules=spec.rules)
+    assert found == [d.to_dict() for d in direct]
+    assert code == (1 if any(d.severity == "error" for d in direct) else 0)
+    if name == "cycle2-trimmed":  # digits on a trimmed key resolve by label against the codebook
+        assert {c for s in data["statements"] for c in s["codes"]["theme"]} <= {"A", "E"}
+
+
+def test_the_shape_option_reads_a_statement_page_without_a_page_map(capsys, tmp_path):
+    assert main(["check", str(STATEMENTS / "messy.wiki"), "--shape", "statements", "--map", str(tmp_path / "none.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert " warning WS502 line number 3 is used again" in out and "messy.wiki: 7 warnings" in out

@@ -16,10 +16,11 @@ import yaml
 
 from . import __version__
 from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
-from .config import load_page_map
+from .config import PageMap, SourceSpec, load_page_map
 from .errors import ConfigError, SourceError, WikisyncError
 from .parse import parse
 from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
+from .titles import title_key
 
 __all__ = ["main"]
 
@@ -66,8 +67,6 @@ def _parser() -> argparse.ArgumentParser:
     _add_source_arguments(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "json"), default="text")
     check_cmd.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    check_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH",
-                           help="take aliases and rule settings for the page from this map, if it exists")
     check_cmd.set_defaults(run=_run_check)
 
     sync_cmd = commands.add_parser("sync", help="publish the generated pages (only those that changed)")
@@ -111,24 +110,53 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
     where.add_argument("path", nargs="?", help="a file of wikitext")
     where.add_argument("--page", metavar="TITLE", help="a page on the configured wiki")
     command.add_argument("--title", help="title to report for a file (default: the file's name)")
+    command.add_argument("--shape", choices=("themes", "statements"),
+                         help="the page's shape (default: the page map's for this title, else themes)")
+    command.add_argument("--map", default="page_map.yaml", metavar="PATH",
+                         help="take the shape, codebook, code, columns, aliases and rules for the page from this map, if it exists")
 
 
-def _load_report(args: argparse.Namespace):
+def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None]:
+    """(text, title, revision) of the page or file the command names."""
     if args.page:
         from .wiki import connect
 
         source = connect(login=False).read_source(args.page)
-        return parse(source.text, source.title, source.revision)
+        return source.text, source.title, source.revision
     path = Path(args.path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else exc}") from None
-    return parse(text, args.title or path.stem, None)
+    return text, args.title or path.stem, None
+
+
+def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, SourceSpec | None]:
+    """The page map (if there is one) and its entry for ``title`` (if it has one)."""
+    if not Path(args.map).exists():
+        return None, None
+    page_map = load_page_map(args.map)
+    spec = next((s for s in page_map.sources if title_key(s.page) == title_key(title)), None)
+    return page_map, spec
+
+
+def _parsed(args: argparse.Namespace):
+    """The report, the shape it was read as, and its page-map entry."""
+    text, title, revision = _load_source(args)
+    page_map, spec = _settings(args, title)
+    shape = args.shape or (spec.shape if spec else "themes")
+    if shape == "statements":
+        from .shapes.statements import parse_statements
+
+        codebook = page_map.codebooks.get(spec.codebook) if page_map and spec and spec.codebook else None
+        report = parse_statements(text, title, revision, codebook=codebook,
+                                  columns=spec.columns if spec else None, code=spec.code if spec else None)
+        return report, shape, spec
+    return parse(text, title, revision), shape, spec
 
 
 def _run_parse(args: argparse.Namespace) -> int:
-    data = _load_report(args).to_dict()
+    data = _parsed(args)[0].to_dict()
     if args.format == "yaml":
         sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
     else:
@@ -137,16 +165,17 @@ def _run_parse(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    report = _load_report(args)
-    aliases: dict[str, str] = {}
-    rules: dict[str, str] = {}
-    patterns = [DEFAULT_THEME_PATTERN.replace("Report", report.title or "Report")]
-    if Path(args.map).exists():
-        spec = next((s for s in load_page_map(args.map).sources if s.page == report.title), None)
+    report, shape, spec = _parsed(args)
+    rules = dict(spec.rules) if spec and spec.shape == shape else {}
+    if shape == "statements":
+        from .check_statements import check_statements
+
+        diagnostics = check_statements(report, rules=rules)
+    else:
+        patterns = [DEFAULT_THEME_PATTERN.replace("Report", report.title or "Report")]
         if spec is not None:
-            aliases, rules = spec.aliases, spec.rules
             patterns = [t.title.replace("{source}", spec.page) for t in spec.targets if t.each == "theme"]
-    diagnostics = check(report, aliases=aliases, rules=rules, title_patterns=patterns)
+        diagnostics = check(report, aliases=spec.aliases if spec else {}, rules=rules, title_patterns=patterns)
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
     else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .check import RULES
+from .check_statements import STATEMENT_RULES
+from .shapes.records import Codebook
 from .errors import ConfigError
 from .titles import title_key, title_problem
 
@@ -87,10 +90,18 @@ class TargetSpec(_Strict):
 class SourceSpec(_Strict):
     page: str = Field(min_length=1)
     targets: tuple[TargetSpec, ...] = Field(min_length=1)
+    shape: Literal["themes", "statements"] = "themes"
+    """The narrative report of the All-Hands kind, or a statement table of the strategy's source pages."""
+    codebook: str | None = None
+    """Name of a top-level ``codebooks:`` entry that resolves the table's codes (statement sources)."""
+    code: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
+    """The source's short code for statement ids, e.g. ``Fr1`` gives ``§Fr1.67``."""
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Column role -> header text, where the built-in header names do not fit (statement sources)."""
     summary: str = DEFAULT_SUMMARY
     aliases: dict[str, str] = Field(default_factory=dict)
     """Table spelling -> theme heading."""
-    rules: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+    rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
     """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
     guard: Guard = Guard()
 
@@ -105,9 +116,19 @@ class SourceSpec(_Strict):
     @classmethod
     def _known_rules(cls, value: dict[str, str]) -> dict[str, str]:
         for code in value:
-            if code not in RULES:
+            if code not in RULES and code not in STATEMENT_RULES:
                 raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
         return value
+
+    @model_validator(mode="after")
+    def _rules_of_the_shape(self) -> "SourceSpec":
+        known = STATEMENT_RULES if self.shape == "statements" else RULES
+        for code, severity in self.rules.items():
+            if code not in known:
+                raise ValueError(f"rule {code} is not a rule of {self.shape} sources")
+            if severity == "info" and self.shape == "themes":
+                raise ValueError(f"rule {code}: themes sources know error, warning and off")
+        return self
 
     @field_validator("summary")
     @classmethod
@@ -131,6 +152,8 @@ class _File(_Strict):
     request_page: str | None = Field(None, min_length=1)
     status_page: str | None = Field(None, min_length=1)
     defaults: _Defaults = _Defaults()
+    codebooks: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
+    """Name -> kind (theme, question, insight, …) -> code -> label."""
     sources: tuple[dict[str, Any], ...] = Field(min_length=1)
 
 
@@ -143,6 +166,7 @@ class PageMap:
     """Where each run that did something reports, for editors without shell access."""
     request_page: str | None = None
     """Where editors ask for a rebuild with {{wikisync request|SOURCE}}."""
+    codebooks: Mapping[str, Codebook] = field(default_factory=dict)
 
     @property
     def state_dir(self) -> Path:
@@ -189,7 +213,8 @@ def load_page_map(path: str | Path) -> PageMap:
         if spec is not None:
             sources.append(spec)
     templates = path.parent / top.templates
-    page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page)
+    codebooks = {name: Codebook(name, kinds) for name, kinds in top.codebooks.items()}
+    page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page, codebooks)
     if not problems:
         problems.extend(_cross_checks(page_map, lines))
     if problems:
@@ -281,6 +306,9 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
         if problem:
             yield lines.line_of((*where, "page")), f"source {spec.page!r}: {problem}"
         yield from claim(spec.page, f"source {spec.page!r}", lines.line_of((*where, "page")))
+        if spec.codebook is not None and spec.codebook not in page_map.codebooks:
+            known = ", ".join(page_map.codebooks) or "none defined"
+            yield lines.line_of((*where, "codebook")), f"codebook {spec.codebook!r}: no such entry under codebooks: ({known})"
     for index, spec in enumerate(page_map.sources):
         for number, target in enumerate(spec.targets):
             where = ("sources", index, "targets", number)

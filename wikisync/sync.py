@@ -135,6 +135,11 @@ class _Run:
                 self.out.line(f"{spec.page}: the source page {why}")
                 codes.append(EXIT_ERROR)
                 continue
+            if spec.shape != "themes":
+                self.out.line(f"{spec.page}: a {spec.shape} source: `wikisync parse` and `check` read it; "
+                              "publishing pages from it is not built yet, so nothing is written")
+                codes.append(EXIT_ERROR)
+                continue
             rebuild = self.options.rebuild or spec.page in requested
             run = _SourceRun(spec, self, replace(self.options, rebuild=rebuild), self.out)
             codes.append(run.run(source, settled.get(spec.page, False)))
