@@ -272,7 +272,7 @@ def _describe(source: str, outcome: dict) -> str:
 @dataclass
 class _SourceRun:
     spec: SourceSpec
-    run_: _Run
+    invocation: _Run
     options: Options
     out: Output
     desired: dict[str, DesiredPage] = field(default_factory=dict)
@@ -284,18 +284,18 @@ class _SourceRun:
 
     @property
     def wiki(self) -> Wiki:
-        return self.run_.wiki
+        return self.invocation.wiki
 
     @property
     def state(self) -> State:
-        return self.run_.state
+        return self.invocation.state
 
     @property
     def entry(self) -> SourceState:
-        return self.state.source(self.run_.key(self.spec))
+        return self.state.source(self.invocation.key(self.spec))
 
     def run(self, source: SourcePage, settled: bool) -> int:
-        previous = self.state.sources.get(self.run_.key(self.spec))
+        previous = self.state.sources.get(self.invocation.key(self.spec))
         if settled and not self.options.rebuild:
             pages = len(previous.pages) if previous else 0
             self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}, and its {pages} pages too; nothing to do")
@@ -361,19 +361,19 @@ class _SourceRun:
 
     def _plan(self, report: Report) -> Plan:
         invalid: list[Change] = []
-        for page in render(report, self.spec, self.run_.page_map.templates):
+        for page in render(report, self.spec, self.invocation.page_map.templates):
             title = self.wiki.canonical_title(page.title)
             if title is None:
                 invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
             elif title in self.desired:
                 invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
-            elif self.run_.claimed.get(title, self.spec.page) != self.spec.page:
+            elif self.invocation.claimed.get(title, self.spec.page) != self.spec.page:
                 invalid.append(Change(title, Action.INVALID, None, page.text,
-                                      f"source {self.run_.claimed[title]!r} generates this page too; not written from two sources"))
+                                      f"source {self.invocation.claimed[title]!r} generates this page too; not written from two sources"))
             elif page.error:
                 invalid.append(Change(title, Action.INVALID, None, "", page.error))
             else:
-                self.run_.claimed[title] = self.spec.page
+                self.invocation.claimed[title] = self.spec.page
                 self.desired[title] = replace(page, title=title)
         if self.options.dry_run:
             for name, title in _renamed_themes(report, self.spec):
@@ -453,7 +453,7 @@ class _SourceRun:
         complete = not failed and not decided.refused
         if complete:
             entry.revision, entry.themes, entry.comments = source.revision, len(report.themes), report.comment_count
-            entry.render_key = render_key(self.spec, self.run_.page_map.templates)
+            entry.render_key = render_key(self.spec, self.invocation.page_map.templates)
             entry.pages = seen
         for change in decided.refused:
             self.record["problems"].append(f"{change.title}: {change.reason}")
