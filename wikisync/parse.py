@@ -12,17 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 import mwparserfromhell
-from mwparserfromhell.nodes import (
-    Comment as CommentNode,
-    ExternalLink,
-    Heading,
-    HTMLEntity,
-    Tag,
-    Text,
-    Wikilink,
-)
+from mwparserfromhell.nodes import Heading, Tag, Text
 from mwparserfromhell.wikicode import Wikicode
 
+from .shapes.wikitext import plain_of as _plain
 from .model import (
     Anomaly,
     RebuildRequest,
@@ -43,7 +36,6 @@ REQUEST_TEMPLATE = "wikisync request"
 # Translate-extension markup is replaced by spaces of the same length, so that every line and
 # column the parser reports is a line and column of the page as its editors see it.
 _TRANSLATE_MARKUP = re.compile(r"<languages\s*/>|<(/?)translate\b[^>]*>|<!--T:\d+-->|</?tvar\b[^>]*>")
-_HIDDEN_LINK_NAMESPACES = ("category:", "file:", "image:", "media:")
 _VALUE_WITH_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>.*)\)$", re.S)
 _HEARD_LEAD = re.compile(r"^what we heard\b", re.I)
 _BULLET = re.compile(r"^([*#]+)")
@@ -130,49 +122,6 @@ def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
 
 def _collapse(text: str) -> str:
     return " ".join(text.split())
-
-
-def _plain(code: Wikicode) -> str:
-    parts: list[str] = []
-    for node in code.nodes:
-        if isinstance(node, Text):
-            parts.append(node.value)
-        elif isinstance(node, Wikilink):
-            parts.append(_link_label(node))
-        elif isinstance(node, ExternalLink):
-            parts.append(_plain(node.title) if node.title is not None else str(node.url))
-        elif isinstance(node, Tag):
-            parts.append(_tag_text(node))
-        elif isinstance(node, HTMLEntity):
-            parts.append(node.normalize())
-        elif isinstance(node, Heading):
-            parts.append(_plain(node.title))
-        elif isinstance(node, CommentNode):
-            continue
-        # templates, parameters and the rest render to nothing we can know without the wiki
-    return "".join(parts)
-
-
-def _link_label(link: Wikilink) -> str:
-    if link.text is not None:
-        return _plain(link.text)
-    target = str(link.title).strip()
-    if target.startswith(":"):
-        return target[1:]
-    if target.lower().startswith(_HIDDEN_LINK_NAMESPACES):
-        return ""
-    return target
-
-
-def _tag_text(tag: Tag) -> str:
-    name = str(tag.tag).lower()
-    if name in ("ref", "references", "gallery", "math", "script", "style"):
-        return ""
-    if name == "br":
-        return " "
-    if name == "nowiki" and tag.contents is not None:
-        return str(tag.contents)
-    return _plain(tag.contents) if tag.contents is not None else ""
 
 
 class _Parser:

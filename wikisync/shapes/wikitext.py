@@ -16,7 +16,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "mask", "masked_plain_text", "plain_text", "strip_line"]
+__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "mask", "masked_plain_text", "plain_of", "plain_text", "strip_line"]
 
 BLANK = "\x7f"
 """What masked markup is replaced by: a control character no page contains (mwparserfromhell stops at NUL)."""
@@ -104,6 +104,11 @@ def _simple_label(match: re.Match[str]) -> str:
     if target.startswith(":"):
         return target[1:]
     return "" if target.lower().startswith(_HIDDEN_LINK_NAMESPACES) else target
+
+
+def plain_of(code: Wikicode) -> str:
+    """Visible text of parsed wikitext: links reduced to labels, comments, footnotes and templates dropped."""
+    return _plain(code)
 
 
 def _plain(code: Wikicode) -> str:
