@@ -190,24 +190,28 @@ def test_a_region_edited_by_hand_is_a_human_edit_with_nothing_remembered():
 # -- the destructive-change guard -----------------------------------------------------------------
 
 
+def counts(themes: int, comments: int) -> dict[str, int]:
+    return {"themes": themes, "comments": comments}
+
+
 def updates(*sizes: tuple[int, int]) -> Plan:
     return Plan(tuple(Change(f"P{i}", Action.UPDATE, page("P", "x" * old).text, page("P", "x" * new).text)
                       for i, (old, new) in enumerate(sizes)))
 
 
 def test_a_normal_edit_is_not_destructive():
-    assert destructive_reasons(11, 50, 11, 49, updates((1000, 1010), (500, 480)), Guard()) == []
-    assert destructive_reasons(3, 5, 0, 0, updates(), Guard()) == []  # nothing published before
+    assert destructive_reasons(counts(11, 50), counts(11, 49), updates((1000, 1010), (500, 480)), Guard()) == []
+    assert destructive_reasons(counts(3, 5), counts(0, 0), updates(), Guard()) == []  # nothing published before
 
 
 def test_losing_themes_comments_or_page_text_is_destructive():
-    reasons = destructive_reasons(5, 20, 11, 50, updates((1000, 400), (1000, 600)), Guard())
+    reasons = destructive_reasons(counts(5, 20), counts(11, 50), updates((1000, 400), (1000, 600)), Guard())
     assert reasons == [
         "the source now has 5 themes, down from 11 when last published",
         "the source now has 20 comments, down from 50 when last published",
         "P0 would shrink from 1000 to 400 characters",
     ]
-    assert destructive_reasons(0, 0, 11, 50, updates(), Guard())[:2] == [
+    assert destructive_reasons(counts(0, 0), counts(11, 50), updates(), Guard())[:2] == [
         "the source now has 0 themes, down from 11 when last published",
         "the source now has 0 comments, down from 50 when last published",
     ]
@@ -215,10 +219,19 @@ def test_losing_themes_comments_or_page_text_is_destructive():
 
 def test_guard_thresholds_decide_how_much_loss_is_held_back():
     loose = Guard(max_theme_loss=0.9, max_comment_loss=0.9, max_page_shrink=0.9)
-    assert destructive_reasons(5, 20, 11, 50, updates((1000, 400)), loose) == []
-    assert destructive_reasons(1, 50, 11, 50, updates(), loose) == ["the source now has 1 themes, down from 11 when last published"]
+    assert destructive_reasons(counts(5, 20), counts(11, 50), updates((1000, 400)), loose) == []
+    assert destructive_reasons(counts(1, 50), counts(11, 50), updates(), loose) == ["the source now has 1 themes, down from 11 when last published"]
     created = Plan((Change("New", Action.CREATE, None, page("New", "x").text),))
-    assert destructive_reasons(11, 50, 11, 50, created, Guard()) == []  # a new page shrinks nothing
+    assert destructive_reasons(counts(11, 50), counts(11, 50), created, Guard()) == []  # a new page shrinks nothing
+
+
+def test_statement_sources_are_guarded_by_their_statement_count():
+    assert destructive_reasons({"statements": 6}, {"statements": 10}, updates(), Guard()) == [
+        "the source now has 6 statements, down from 10 when last published"]
+    assert destructive_reasons({"statements": 8}, {"statements": 10}, updates(), Guard()) == []
+    assert destructive_reasons({"statements": 6}, {"statements": 10}, updates(), Guard(max_statement_loss=0.5)) == []
+    # a source that was a themes source last time has no statement count to compare with
+    assert destructive_reasons({"statements": 1}, {"themes": 11, "comments": 50}, updates(), Guard()) == []
 
 
 def test_the_summary_counts_refusals():

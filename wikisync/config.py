@@ -19,15 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .check import RULES
 from .check_statements import STATEMENT_RULES
-from .shapes.records import Codebook
+from .shapes.records import CODED_ROLES, Codebook
 from .errors import ConfigError
 from .titles import title_key, title_problem
 
-__all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "load_page_map"]
+__all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "default_targets", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
-_SAMPLE_THEME = "Theme"
+_SAMPLE_PART = {"theme": "Theme", "code": "A"}
+_EACH_SHAPE = {"theme": "themes", "code": "statements"}
 
 
 class _Strict(BaseModel):
@@ -39,6 +40,7 @@ class Guard(_Strict):
 
     max_theme_loss: float = Field(0.3, ge=0, le=1)
     max_comment_loss: float = Field(0.3, ge=0, le=1)
+    max_statement_loss: float = Field(0.3, ge=0, le=1)
     max_page_shrink: float = Field(0.5, ge=0, le=1)
 
     @field_validator("*", mode="before")
@@ -58,9 +60,10 @@ def _pattern_fields(pattern: str) -> set[str]:
 
 class TargetSpec(_Strict):
     title: str = Field(min_length=1)
-    """A pattern with {source} and, for per-theme targets, {theme}."""
+    """A pattern with {source} and, for per-theme targets, {theme}; for per-code targets, {code}."""
     template: str = Field(min_length=1)
-    each: Literal["theme"] | None = None
+    each: Literal["theme", "code"] | None = None
+    """One page per theme (themes sources) or per codebook code (statements sources)."""
     name: str = ""
     """How templates refer to a single page's title (``pages.NAME``); defaults to the template's stem."""
     region: str | None = None
@@ -69,22 +72,25 @@ class TargetSpec(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "TargetSpec":
         fields = _pattern_fields(self.title)
-        allowed = {"source", "theme"} if self.each == "theme" else {"source"}
+        allowed = {"source", self.each} if self.each else {"source"}
         unknown = sorted(fields - allowed)
         if unknown:
-            hint = " ({theme} needs each: theme)" if "theme" in unknown else ""
+            hint = f" ({{{unknown[0]}}} needs each: {unknown[0]})" if unknown[0] in _EACH_SHAPE else ""
             raise ValueError(f"title {self.title!r}: unknown placeholder {{{unknown[0]}}}{hint}; allowed: "
                              + ", ".join(f"{{{f}}}" for f in sorted(allowed)))
-        if self.each == "theme" and "theme" not in fields:
-            raise ValueError(f"title {self.title!r}: a per-theme target's title must contain {{theme}}")
+        if self.each and self.each not in fields:
+            raise ValueError(f"title {self.title!r}: a per-{self.each} target's title must contain {{{self.each}}}")
         if self.region is not None and (not self.region.strip() or "--" in self.region or ">" in self.region):
             raise ValueError(f"region {self.region!r}: must be a short name usable inside an HTML comment")
         if not self.name:
             object.__setattr__(self, "name", self.template.split(".")[0])
         return self
 
-    def title_for(self, source: str, theme: str = _SAMPLE_THEME) -> str:
-        return self.title.format(source=source, theme=theme) if self.each else self.title.format(source=source)
+    def title_for(self, source: str) -> str:
+        """The title, with a sample theme or code for a per-theme or per-code target."""
+        if self.each:
+            return self.title.format(source=source, **{self.each: _SAMPLE_PART[self.each]})
+        return self.title.format(source=source)
 
 
 class SourceSpec(_Strict):
@@ -96,6 +102,9 @@ class SourceSpec(_Strict):
     """Name of a top-level ``codebooks:`` entry that resolves the table's codes (statement sources)."""
     code: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
     """The source's short code for statement ids, e.g. ``Fr1`` gives ``§Fr1.67``."""
+    group_by: str | None = None
+    """The coded role the summary groups statements by, and per-code pages are made for; default:
+    ``theme`` when the codebook has themes, else the codebook's first kind."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Column role -> header text, where the built-in header names do not fit (statement sources)."""
     summary: str = DEFAULT_SUMMARY
@@ -121,7 +130,17 @@ class SourceSpec(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _rules_of_the_shape(self) -> "SourceSpec":
+    def _settings_of_the_shape(self) -> "SourceSpec":
+        for target in self.targets:
+            if target.each and _EACH_SHAPE[target.each] != self.shape:
+                raise ValueError(f"target {target.title!r}: each: {target.each} is for {_EACH_SHAPE[target.each]} sources, "
+                                 f"and this source's shape is {self.shape}")
+            if target.each == "code" and self.codebook is None:
+                raise ValueError(f"target {target.title!r}: each: code needs the source's codebook")
+        if self.shape != "statements" and (self.group_by or self.codebook or self.code or self.columns):
+            raise ValueError("group_by, codebook, code and columns are settings of statements sources (shape: statements)")
+        if self.group_by is not None and self.group_by not in CODED_ROLES:
+            raise ValueError(f"group_by {self.group_by!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
         known = STATEMENT_RULES if self.shape == "statements" else RULES
         for code, severity in self.rules.items():
             if code not in known:
@@ -226,8 +245,19 @@ def _config_error(path: Path, problems: list[tuple[int, str]]) -> ConfigError:
     return ConfigError("\n".join(f"{path}:{line}: {message}" for line, message in sorted(set(problems))))
 
 
+def default_targets(codebook: bool) -> list[dict[str, str]]:
+    """What a statements source without ``targets:`` generates: its summary page and, when it has a
+    codebook, one page per code."""
+    targets = [{"title": "{source}/Summary", "template": "statements.wiki.j2", "name": "statements"}]
+    if codebook:
+        targets.append({"title": "{source}/Summary/{code}", "template": "statement-code.wiki.j2", "each": "code"})
+    return targets
+
+
 def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
     merged = dict(entry)
+    if merged.get("shape") == "statements" and "targets" not in merged:
+        merged["targets"] = default_targets(codebook=merged.get("codebook") is not None)
     if defaults.summary is not None:
         merged.setdefault("summary", defaults.summary)
     if defaults.rules:
@@ -309,6 +339,9 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
         if spec.codebook is not None and spec.codebook not in page_map.codebooks:
             known = ", ".join(page_map.codebooks) or "none defined"
             yield lines.line_of((*where, "codebook")), f"codebook {spec.codebook!r}: no such entry under codebooks: ({known})"
+        elif spec.group_by is not None and spec.codebook is not None and not page_map.codebooks[spec.codebook].knows(spec.group_by):
+            kinds = ", ".join(page_map.codebooks[spec.codebook].kinds)
+            yield lines.line_of((*where, "group_by")), f"group_by {spec.group_by!r}: codebook {spec.codebook!r} has no such kind ({kinds})"
     for index, spec in enumerate(page_map.sources):
         for number, target in enumerate(spec.targets):
             where = ("sources", index, "targets", number)

@@ -195,20 +195,24 @@ def _split_region(text: str, begin: str, end: str) -> tuple[str, str, str]:
     return before, inside, after
 
 
+_LOSS_LIMITS = {"themes": "max_theme_loss", "comments": "max_comment_loss", "statements": "max_statement_loss"}
+
+
 def destructive_reasons(
-    themes: int,
-    comments: int,
-    previous_themes: int,
-    previous_comments: int,
+    counts: Mapping[str, int],
+    previous: Mapping[str, int],
     decided: Plan,
     guard: Guard,
 ) -> list[str]:
-    """Why publishing this plan looks like the source was blanked or vandalised; empty when it does not."""
+    """Why publishing this plan looks like the source was blanked or vandalised; empty when it does not.
+
+    ``counts`` and ``previous`` are what the source holds now and held when last published, by noun
+    (themes, comments, statements); each noun has its own limit in the guard."""
     reasons = []
-    if previous_themes and themes < previous_themes * (1 - guard.max_theme_loss):
-        reasons.append(f"the source now has {themes} themes, down from {previous_themes} when last published")
-    if previous_comments and comments < previous_comments * (1 - guard.max_comment_loss):
-        reasons.append(f"the source now has {comments} comments, down from {previous_comments} when last published")
+    for noun, count in counts.items():
+        before = previous.get(noun, 0)
+        if before and count < before * (1 - getattr(guard, _LOSS_LIMITS[noun])):
+            reasons.append(f"the source now has {count} {noun}, down from {before} when last published")
     for change in decided.pending:
         if change.old is None:
             continue

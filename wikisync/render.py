@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from .config import SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
 from .names import match_theme
-from .titles import theme_title
+from .shapes.groups import group_statements, grouping_role
+from .shapes.records import StatementReport
+from .titles import part_title, theme_title
 
 __all__ = [
     "DesiredPage",
@@ -33,6 +36,7 @@ __all__ = [
     "render",
     "render_key",
     "render_page",
+    "render_statements",
     "split_notice",
     "theme_title",
 ]
@@ -108,17 +112,48 @@ def excerpt(text: str, limit: int = 160) -> str:
 
 
 def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
-    """Every target's page. A template that fails makes an error for its page (``DesiredPage.error``);
-    the other pages are still rendered."""
-    env = _environment(templates)
+    """Every target's page of a themes source. A template that fails makes an error for its page
+    (``DesiredPage.error``); the other pages are still rendered."""
     views = _theme_views(report, spec)
-    context = {
-        "source": spec.page,
-        "revision": report.revision,
-        "report": report,
-        "themes": views,
-        "pages": {t.name: t.title.format(source=spec.page) for t in spec.targets if t.each is None},
-    }
+    context = {"source": spec.page, "revision": report.revision, "report": report, "themes": views, "pages": _single_pages(spec)}
+
+    def instances(target: TargetSpec) -> Iterator[tuple[str, dict]]:
+        if target.each == "theme":
+            for view in views:
+                yield view.title, {"theme": view}  # type: ignore[misc]  # set for every theme when a target is per theme
+        else:
+            yield target.title.format(source=spec.page), {}
+
+    return _render_targets(spec, templates, context, instances)
+
+
+def render_statements(report: StatementReport, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
+    """Every target's page of a statements source: the summary by code, and one page per code of
+    the codebook (codes the codebook lacks, and statements without a code, only on the summary)."""
+    role = grouping_role(report.codebook, spec.group_by)
+    groups = group_statements(report, role)
+    context = {"source": spec.page, "revision": report.revision, "report": report, "groups": groups, "role": role,
+               "pages": _single_pages(spec)}
+    known = report.codebook.kinds.get(role, {}) if report.codebook else {}
+
+    def instances(target: TargetSpec) -> Iterator[tuple[str, dict]]:
+        if target.each == "code":
+            for group in groups:
+                if group.code in known:
+                    yield part_title(target.title, spec.page, "code", group.code), {"code": group}
+        else:
+            yield target.title.format(source=spec.page), {}
+
+    return _render_targets(spec, templates, context, instances)
+
+
+def _single_pages(spec: SourceSpec) -> dict[str, str]:
+    return {t.name: t.title.format(source=spec.page) for t in spec.targets if t.each is None}
+
+
+def _render_targets(spec: SourceSpec, templates: Path, context: dict,
+                    instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]]) -> list[DesiredPage]:
+    env = _environment(templates)
     notice_error = ""
     try:
         notice = _render(env, NOTICE_TEMPLATE, context).strip()
@@ -126,7 +161,7 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
         notice, notice_error = "", str(exc)
     pages: list[DesiredPage] = []
     for target in spec.targets:
-        for title, extra in _instances(target, spec, views):
+        for title, extra in instances(target):
             try:
                 if notice_error:
                     raise TemplateError(notice_error)
@@ -157,14 +192,6 @@ def render_key(spec: SourceSpec, templates: Path) -> str:
             digest.update(f"\n{path.relative_to(templates)}\n".encode("utf-8"))
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _instances(target: TargetSpec, spec: SourceSpec, views: list[ThemeView]):
-    if target.each == "theme":
-        for view in views:
-            yield view.title, {"theme": view}
-    else:
-        yield target.title.format(source=spec.page), {}
 
 
 def _theme_views(report: Report, spec: SourceSpec) -> list[ThemeView]:

@@ -44,10 +44,16 @@ class SourceState(BaseModel):
     """:func:`wikisync.render.render_key` of that run: templates, settings and version."""
     themes: int = Field(0, ge=0)
     comments: int = Field(0, ge=0)
+    statements: int = Field(0, ge=0)
+    """What the source held then (the destructive-change guard compares): themes and comments, or statements."""
     pages: dict[str, int] = Field(default_factory=dict)
     """Title -> the page's latest revision when that run saw it hold what wikisync wants there."""
     last_run: dict[str, Any] = Field(default_factory=dict)
     """What the last run that did something found and did, for the status page."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"themes": self.themes, "comments": self.comments, "statements": self.statements}
 
 
 class _File(BaseModel):

@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
-from .check import Diagnostic, check, has_errors, summary_line
+from .check import has_errors, summary_line
 from .config import PageMap, SourceSpec
 from .errors import WikiError
 from .model import PageState, Report
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, vet
 from .ownership import Ownership, ownership, stamp
-from .parse import parse
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
-from .render import DesiredPage, render, render_key
+from .reading import Reading, read_source
+from .render import DesiredPage, render_key
 from .state import SourceState, State, run_lock, state_key
 from .titles import theme_title
 from .wiki import SourcePage, Wiki
@@ -133,11 +133,6 @@ class _Run:
             if source is None or source.redirect:
                 why = "is a redirect; name its target in page_map.yaml" if source else f"does not exist on {self.wiki.site_id}"
                 self.out.line(f"{spec.page}: the source page {why}")
-                codes.append(EXIT_ERROR)
-                continue
-            if spec.shape != "themes":
-                self.out.line(f"{spec.page}: a {spec.shape} source: `wikisync parse` and `check` read it; "
-                              "publishing pages from it is not built yet, so nothing is written")
                 codes.append(EXIT_ERROR)
                 continue
             rebuild = self.options.rebuild or spec.page in requested
@@ -300,15 +295,15 @@ class _SourceRun:
             pages = len(previous.pages) if previous else 0
             self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}, and its {pages} pages too; nothing to do")
             return EXIT_OK
-        report = parse(source.text, source.title, source.revision)
-        self.out.detail(f"{self.spec.page} (revision {source.revision}): {len(report.themes)} themes, {report.comment_count} comments")
+        reading = read_source(source.text, source.title, source.revision, self.spec, self.invocation.page_map.codebooks)
+        self.out.detail(f"{self.spec.page} (revision {source.revision}): {reading.describe()}")
         self.record = {"at": now(), "revision": source.revision, "saved": [], "problems": [], "check": "not run", "outcome": ""}
-        if not self._checked(report):
+        if not self._checked(reading):
             # say so too when the errors come from a blanked or gutted source: the likelier story
-            self._held_back(self._destructive(report, previous, Plan(())))
+            self._held_back(self._destructive(reading, previous, Plan(())))
             return self._finish(EXIT_ERROR, "stopped by check errors")
-        decided = self._plan(report)
-        reasons = self._destructive(report, previous, decided)
+        decided = self._plan(reading)
+        reasons = self._destructive(reading, previous, decided)
         if reasons:
             if not self.options.overrides_guards:
                 self._held_back(reasons)
@@ -317,17 +312,10 @@ class _SourceRun:
         self._show_refusals(decided)
         if self.options.dry_run:
             return self._show(decided)
-        return self._publish(decided, source, report)
+        return self._publish(decided, source, reading)
 
-    def _destructive(self, report: Report, previous: SourceState | None, decided: Plan) -> list[str]:
-        return destructive_reasons(
-            len(report.themes),
-            report.comment_count,
-            previous.themes if previous else 0,
-            previous.comments if previous else 0,
-            decided,
-            self.spec.guard,
-        )
+    def _destructive(self, reading: Reading, previous: SourceState | None, decided: Plan) -> list[str]:
+        return destructive_reasons(reading.counts, previous.counts if previous else {}, decided, self.spec.guard)
 
     def _held_back(self, reasons: list[str]) -> None:
         if not reasons:
@@ -338,9 +326,8 @@ class _SourceRun:
         self.out.line("  (if the change is intended, run again with --force)")
         self.record["problems"].extend(reasons)
 
-    def _checked(self, report: Report) -> bool:
-        diagnostics: list[Diagnostic] = check(report, aliases=self.spec.aliases, rules=self.spec.rules,
-                                              title_patterns=_theme_patterns(self.spec))
+    def _checked(self, reading: Reading) -> bool:
+        diagnostics = reading.diagnostics
         blocking = has_errors(diagnostics)
         self.record["check"] = summary_line(diagnostics)
         if blocking:
@@ -359,9 +346,9 @@ class _SourceRun:
             self.out.line(f"{self.spec.page}: a real run would stop here (check errors); the diff below assumes --force")
         return True
 
-    def _plan(self, report: Report) -> Plan:
+    def _plan(self, reading: Reading) -> Plan:
         invalid: list[Change] = []
-        for page in render(report, self.spec, self.invocation.page_map.templates):
+        for page in reading.pages(self.invocation.page_map.templates):
             title = self.wiki.canonical_title(page.title)
             if title is None:
                 invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
@@ -375,8 +362,8 @@ class _SourceRun:
             else:
                 self.invocation.claimed[title] = self.spec.page
                 self.desired[title] = replace(page, title=title)
-        if self.options.dry_run:
-            for name, title in _renamed_themes(report, self.spec):
+        if self.options.dry_run and isinstance(reading.report, Report):
+            for name, title in _renamed_themes(reading.report, self.spec):
                 self.out.line(f"title: theme {name!r} is published as {title!r}")
         self.current = self.wiki.read_pages(self.desired)
         decided = plan(
@@ -424,7 +411,7 @@ class _SourceRun:
             return EXIT_ERROR
         return EXIT_PENDING if decided.pending else EXIT_OK
 
-    def _publish(self, decided: Plan, source: SourcePage, report: Report) -> int:
+    def _publish(self, decided: Plan, source: SourcePage, reading: Reading) -> int:
         entry = self.entry
         seen = {c.title: c.revision for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
         failed = 0
@@ -452,7 +439,9 @@ class _SourceRun:
                 self.record["problems"].append(f"{change.title}: {result.error}")
         complete = not failed and not decided.refused
         if complete:
-            entry.revision, entry.themes, entry.comments = source.revision, len(report.themes), report.comment_count
+            entry.revision = source.revision
+            for noun, count in reading.counts.items():
+                setattr(entry, noun, count)
             entry.render_key = render_key(self.spec, self.invocation.page_map.templates)
             entry.pages = seen
         for change in decided.refused:
@@ -487,10 +476,6 @@ def _linked_first(changes: tuple[Change, ...]) -> list[Change]:
     to shows those links blue at once, without waiting for the wiki's link-update jobs."""
     titles = [change.title for change in changes]
     return sorted(changes, key=lambda change: sum(f"[[{title}|" in change.new for title in titles))
-
-
-def _theme_patterns(spec: SourceSpec) -> tuple[str, ...]:
-    return tuple(target.title.replace("{source}", spec.page) for target in spec.targets if target.each == "theme")
 
 
 def _renamed_themes(report: Report, spec: SourceSpec) -> list[tuple[str, str]]:

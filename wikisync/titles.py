@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["MAX_TITLE_BYTES", "safe_part", "theme_title", "title_key", "title_problem"]
+__all__ = ["MAX_TITLE_BYTES", "part_title", "safe_part", "theme_title", "title_key", "title_problem"]
 
 MAX_TITLE_BYTES = 255
 """MediaWiki's limit on a title, in UTF-8 bytes."""
@@ -64,11 +64,16 @@ def theme_title(pattern: str, source: str, theme: str) -> str:
     A shortened name ends in a hash of the whole name, so two long names that differ only at the
     end never share a title; the same name always gets the same title.
     """
-    part = safe_part(theme)
-    title = pattern.format(source=source, theme=part)
+    return part_title(pattern, source, "theme", theme)
+
+
+def part_title(pattern: str, source: str, field: str, value: str) -> str:
+    """``pattern`` with ``{field}`` filled by ``value`` made safe, as :func:`theme_title` does for themes."""
+    part = safe_part(value)
+    title = pattern.format(source=source, **{field: part})
     if len(title.encode("utf-8")) <= MAX_TITLE_BYTES:
         return title
-    suffix = f" ({hashlib.sha1(theme.encode('utf-8')).hexdigest()[:6]})"
-    room = MAX_TITLE_BYTES - len(pattern.format(source=source, theme="").encode("utf-8")) - _SUFFIX_BYTES
+    suffix = f" ({hashlib.sha1(value.encode('utf-8')).hexdigest()[:6]})"
+    room = MAX_TITLE_BYTES - len(pattern.format(source=source, **{field: ""}).encode("utf-8")) - _SUFFIX_BYTES
     shortened = part.encode("utf-8")[: max(room, 0)].decode("utf-8", "ignore").rstrip(" -.")
-    return pattern.format(source=source, theme=f"{shortened}{suffix}".strip())
+    return pattern.format(source=source, **{field: f"{shortened}{suffix}".strip()})

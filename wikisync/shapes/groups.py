@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import Codebook, Statement, StatementReport
+from .records import CODED_ROLES, Codebook, Statement, StatementReport
 
-__all__ = ["UNCODED", "StatementGroup", "group_statements"]
+__all__ = ["UNCODED", "StatementGroup", "group_statements", "grouping_role"]
 
 UNCODED = ""
 """The code of the group of statements that carry no code in the role."""
@@ -19,6 +19,16 @@ class StatementGroup:
     statements: tuple[Statement, ...]
     anchors: frozenset[str]
     """Ids whose anchor stands in this group: a statement listed in several groups is anchored in the first."""
+
+
+def grouping_role(codebook: Codebook | None, preferred: str | None = None) -> str:
+    """The role statements are grouped by: the one asked for, else the theme when the codebook has
+    themes (or there is no codebook), else the codebook's first coded kind."""
+    if preferred:
+        return preferred
+    if codebook is None or codebook.knows("theme"):
+        return "theme"
+    return next((role for role in CODED_ROLES if codebook.knows(role)), "theme")
 
 
 def group_statements(report: StatementReport, role: str = "theme", codebook: Codebook | None = None) -> tuple[StatementGroup, ...]:
