@@ -479,6 +479,7 @@ def test_code_pages_link_to_the_summary_anchors() -> None:
     report = parsed("cycle2", code="Hb1")
     pages = _pages(report)
     summary = pages.pop(SUMMARY_TITLE)
+    pages.pop(f"{SOURCE}/data.json")
     groups = {group.code: group for group in group_statements(report)}
     assert sorted(pages) == [f"{SUMMARY_TITLE}/{code}" for code in "ABCDE"]  # the codebook's codes, not "no theme"
     for title, page in pages.items():
@@ -487,11 +488,20 @@ def test_code_pages_link_to_the_summary_anchors() -> None:
         assert all(f'<span id="{anchor}"></span>' in summary for anchor in links)
 
 
+def test_the_data_page_holds_the_parse_output_and_the_counts_per_code() -> None:
+    report = parsed("cycle2", code="Hb1")
+    data = json.loads(_pages(report)[f"{SOURCE}/data.json"])
+    assert {k: v for k, v in data.items() if k not in ("code", "track", "counts")} == report.to_dict()
+    assert data["code"] == "Hb1" and data["track"] is None
+    assert data["counts"]["theme"] == {"A": 3, "B": 2, "C": 2, "E": 2, "D": 1, "": 1}
+    assert sum(data["counts"]["question"].values()) == 7 + 1  # statement 3 answers questions 1 and 2
+
+
 def test_statements_are_grouped_by_the_codebooks_first_kind_when_it_has_no_themes() -> None:
     report = parsed("cycle3")
     spec = SourceSpec(page="W", shape="statements", codebook="cycle3", targets=default_targets(codebook=True))
     titles = [page.title for page in render_statements(report, spec, TEMPLATES)]
-    assert titles == ["W/Summary"] + [f"W/Summary/{code}" for code in "ABCDEFGH"]
+    assert titles == ["W/Summary"] + [f"W/Summary/{code}" for code in "ABCDEFGH"] + ["W/data.json"]
     summary = render_statements(report, spec, TEMPLATES)[0].text
     assert "grouped by insight." in summary and "! Insight !! Statements" in summary
 
@@ -501,6 +511,7 @@ def test_templates_escape_report_text() -> None:
     report = parse_statements(hostile, "Hostile", codebook=CYCLE2, code="H")
     assert report.statements[0].text == "Use [[Category:Spam]] and {{!}}"
     pages = _pages(report, "Hostile")
+    assert json.loads(pages.pop("Hostile/data.json"))["statements"][0]["text"] == "Use [[Category:Spam]] and {{!}}"
     assert len(pages) == 6
     for page in pages.values():
         assert "[[Category:Spam]]" not in page and "{{!}}" not in page

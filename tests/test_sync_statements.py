@@ -3,6 +3,7 @@ per codebook code), anchors the wiki keeps, no-op runs, one-row edits, and human
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -33,7 +34,8 @@ class StatementSource:
                                             "sources": [entry]}, allow_unicode=True), encoding="utf-8")
         self.summary = f"{self.page}/Summary"
         self.code_pages = {code: f"{self.summary}/{code}" for code in CODES} if codebook else {}
-        self.targets = [self.summary, *self.code_pages.values()]
+        self.data = f"{self.page}/data.json"
+        self.targets = [self.summary, *self.code_pages.values(), self.data]
 
     def write(self, text: str) -> int:
         return self.wiki.edit_as("Editor", self.page, text, "statements edit")
@@ -55,7 +57,7 @@ def test_a_statements_source_without_targets_gets_a_summary_and_a_page_per_code(
     code, out = source.sync(capsys)
     assert code == 0, out
     assert "7 statements" in out
-    assert "saved 6 of 6 (6 to create, 0 to change), 0 unchanged" in out
+    assert "saved 7 of 7 (7 to create, 0 to change), 0 unchanged" in out
     summary = source.wiki.page_text(source.summary)
     assert f"Special:PermanentLink/{revision}|" in summary
     assert "7 summary statements from" in summary and "About 31 people took part." in summary
@@ -70,6 +72,35 @@ def test_a_statements_source_without_targets_gets_a_summary_and_a_page_per_code(
     assert 'id="§Hb1.6"' in html
 
 
+def test_the_data_page_is_a_json_page_that_a_rebuild_finds_unchanged(source, capsys):
+    source.write(CYCLE2)
+    assert source.sync(capsys)[0] == 0
+    page = source.wiki.api(action="query", prop="info", titles=source.data)["query"]["pages"][0]
+    assert page["contentmodel"] == "json"
+    data = json.loads(source.wiki.page_text(source.data))
+    assert data["code"] == "Hb1" and len(data["statements"]) == 7
+    assert data["counts"]["theme"]["A"] == 3
+    assert re.fullmatch(r"[0-9a-f]{16}", data["wikisync"]["fingerprint"])
+    before = source.revisions()
+    code, out = source.sync(capsys, command="rebuild")  # compares what the wiki stored with what it would write
+    assert code == 0, out
+    assert "saved 0 of 0 (0 to create, 0 to change), 7 unchanged" in out
+    assert source.revisions() == before
+
+
+def test_a_human_edit_to_the_data_page_is_refused(source, capsys):
+    source.write(CYCLE2)
+    assert source.sync(capsys)[0] == 0
+    data = json.loads(source.wiki.page_text(source.data))
+    data["statements"][0]["text"] = "Changed by hand."
+    source.wiki.edit_as("Editor", source.data, json.dumps(data), "hand edit")
+    source.write(CYCLE2.replace("| 5 || D || 1? ||", "| 5 || B || 1? ||"))
+    code, out = source.sync(capsys)
+    assert code == 1, out
+    assert f"REFUSED {source.data}" in out
+    assert json.loads(source.wiki.page_text(source.data))["statements"][0]["text"] == "Changed by hand."
+
+
 def test_a_second_run_over_a_statements_source_is_a_no_op(source, capsys):
     source.write(CYCLE2)
     assert source.sync(capsys)[0] == 0
@@ -77,12 +108,12 @@ def test_a_second_run_over_a_statements_source_is_a_no_op(source, capsys):
     code, out = source.sync(capsys)
     used = source.wiki.api_request_count() - requests_before
     assert code == 0, out
-    assert "unchanged since revision" in out and "its 6 pages too; nothing to do" in out
+    assert "unchanged since revision" in out and "its 7 pages too; nothing to do" in out
     assert source.revisions() == before
     assert used <= 3
 
 
-def test_recoding_one_row_changes_the_summary_and_the_two_code_pages_only(source, capsys):
+def test_recoding_one_row_changes_the_summary_the_two_code_pages_and_the_data_only(source, capsys):
     source.write(CYCLE2)
     assert source.sync(capsys)[0] == 0
     before = source.revisions()
@@ -90,7 +121,7 @@ def test_recoding_one_row_changes_the_summary_and_the_two_code_pages_only(source
     code, out = source.sync(capsys, "--dry-run")
     assert code == 2, out
     shown = set(re.findall(r"^--- update: (.+)$", out, re.M))
-    assert shown == {source.summary, source.code_pages["B"], source.code_pages["D"]}
+    assert shown == {source.summary, source.code_pages["B"], source.code_pages["D"], source.data}
     code, out = source.sync(capsys)
     assert code == 0, out
     after = source.revisions()
@@ -130,5 +161,5 @@ def test_a_statements_source_without_a_codebook_gets_only_its_summary(dev_wiki, 
     source.write((FIXTURES / "messy.wiki").read_text(encoding="utf-8"))
     code, out = source.sync(capsys)
     assert code == 0, out
-    assert "saved 1 of 1 (1 to create, 0 to change), 0 unchanged" in out
+    assert "saved 2 of 2 (2 to create, 0 to change), 0 unchanged" in out
     assert "== no theme (8) ==" in source.wiki.page_text(source.summary)

@@ -7,10 +7,10 @@ would be one page. Every problem is one line, ``page_map.yaml:LINE: …``.
 
 from __future__ import annotations
 
+import re
 import string
-from collections.abc import Iterator
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +23,8 @@ from .shapes.records import CODED_ROLES, Codebook
 from .errors import ConfigError
 from .titles import title_key, title_problem
 
-__all__ = ["DEFAULT_SUMMARY", "Guard", "PageMap", "SourceSpec", "TargetSpec", "default_targets", "load_page_map"]
+__all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SourceSpec", "SourcesFrom", "TargetSpec",
+           "default_targets", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
@@ -61,7 +62,10 @@ def _pattern_fields(pattern: str) -> set[str]:
 class TargetSpec(_Strict):
     title: str = Field(min_length=1)
     """A pattern with {source} and, for per-theme targets, {theme}; for per-code targets, {code}."""
-    template: str = Field(min_length=1)
+    template: str | None = Field(None, min_length=1)
+    """The Jinja2 file that makes the page; none for a data page (``format: json``)."""
+    format: Literal["wikitext", "json"] = "wikitext"
+    """``json``: the page holds the parsed data itself, as a JSON page that the wiki's modules can read."""
     each: Literal["theme", "code"] | None = None
     """One page per theme (themes sources) or per codebook code (statements sources)."""
     name: str = ""
@@ -82,8 +86,12 @@ class TargetSpec(_Strict):
             raise ValueError(f"title {self.title!r}: a per-{self.each} target's title must contain {{{self.each}}}")
         if self.region is not None and (not self.region.strip() or "--" in self.region or ">" in self.region):
             raise ValueError(f"region {self.region!r}: must be a short name usable inside an HTML comment")
+        if self.format == "json" and (self.template or self.each or self.region):
+            raise ValueError(f"target {self.title!r}: a json data page takes no template, each or region")
+        if self.format == "wikitext" and not self.template:
+            raise ValueError(f"target {self.title!r}: template: required, and missing (or format: json for a data page)")
         if not self.name:
-            object.__setattr__(self, "name", self.template.split(".")[0])
+            object.__setattr__(self, "name", self.template.split(".")[0] if self.template else "data")
         return self
 
     def title_for(self, source: str) -> str:
@@ -102,6 +110,8 @@ class SourceSpec(_Strict):
     """Name of a top-level ``codebooks:`` entry that resolves the table's codes (statement sources)."""
     code: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
     """The source's short code for statement ids, e.g. ``Fr1`` gives ``§Fr1.67``."""
+    track: str | None = Field(None, min_length=1)
+    """Who the source speaks for, e.g. ``A`` (organised groups) or ``B`` (individuals): aggregates count by it."""
     group_by: str | None = None
     """The coded role the summary groups statements by, and per-code pages are made for; default:
     ``theme`` when the codebook has themes, else the codebook's first kind."""
@@ -164,6 +174,66 @@ class _Defaults(_Strict):
     guard: dict[str, Any] = Field(default_factory=dict)
 
 
+class SourcesFrom(_Strict):
+    """Every page directly under a prefix is a source with these settings (subpages, such as
+    translations and generated pages, are not)."""
+
+    prefix: str = Field(min_length=1)
+    exclude: tuple[str, ...] = ()
+    """Names (the part after the prefix) or whole titles that are not sources."""
+    code: str | None = "{name}"
+    """The id code of each source, from its ``{name}`` (what is not a letter or digit is dropped)."""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """Anything a ``sources:`` entry holds except ``page`` and ``code``: shape, codebook, track, targets, ..."""
+
+    @field_validator("code")
+    @classmethod
+    def _code_pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            unknown = sorted(_pattern_fields(value) - {"name"})
+            if unknown:
+                raise ValueError(f"unknown placeholder {{{unknown[0]}}}; allowed: {{name}}")
+        return value
+
+    def name_of(self, title: str) -> str | None:
+        """The source name of a listed title, or None when the title is not a source of this prefix."""
+        if not title_key(title).startswith(title_key(self.prefix)):
+            return None
+        name = title_key(title)[len(title_key(self.prefix)):].strip()
+        if not name or "/" in name or name in self.exclude or title_key(title) in {title_key(e) for e in self.exclude}:
+            return None
+        return name
+
+    def entry(self, title: str, name: str) -> dict[str, Any]:
+        entry = {**self.settings, "page": title}
+        if self.code is not None:
+            entry["code"] = re.sub(r"[^A-Za-z0-9]+", "", self.code.format(name=name)) or None
+        return entry
+
+
+class AggregateSpec(_Strict):
+    """A page made from every source of the run together."""
+
+    title: str = Field(min_length=1)
+    template: str | None = Field(None, min_length=1)
+    format: Literal["wikitext", "json"] = "wikitext"
+    role: str = "theme"
+    """The coded column the matrix counts."""
+    top_keywords: int = Field(30, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AggregateSpec":
+        if _pattern_fields(self.title):
+            raise ValueError(f"title {self.title!r}: an aggregate's title has no placeholders")
+        if self.format == "json" and self.template:
+            raise ValueError(f"aggregate {self.title!r}: a json data page takes no template")
+        if self.format == "wikitext" and not self.template:
+            raise ValueError(f"aggregate {self.title!r}: template: required, and missing (or format: json)")
+        if self.role not in CODED_ROLES:
+            raise ValueError(f"role {self.role!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
+        return self
+
+
 class _File(_Strict):
     """The file as written; :class:`PageMap` is what the rest of wikisync uses."""
 
@@ -173,7 +243,19 @@ class _File(_Strict):
     defaults: _Defaults = _Defaults()
     codebooks: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
     """Name -> kind (theme, question, insight, …) -> code -> label."""
-    sources: tuple[dict[str, Any], ...] = Field(min_length=1)
+    sources: tuple[dict[str, Any], ...] = ()
+    sources_from: tuple[SourcesFrom, ...] = ()
+    keyword_themes: dict[str, str | list[str]] = Field(default_factory=dict)
+    """Keyword (any case, singular or plural) -> theme code(s): how sources without codes count in the matrix."""
+    aggregates: tuple[AggregateSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _some_source(self) -> "_File":
+        if not self.sources and not self.sources_from:
+            if "sources" in self.model_fields_set:
+                raise ValueError("sources: empty; list at least one source (or give sources_from: with a prefix)")
+            raise ValueError("sources: required, and missing (or give sources_from: with a prefix)")
+        return self
 
 
 @dataclass(frozen=True)
@@ -186,6 +268,9 @@ class PageMap:
     request_page: str | None = None
     """Where editors ask for a rebuild with {{wikisync request|SOURCE}}."""
     codebooks: Mapping[str, Codebook] = field(default_factory=dict)
+    sources_from: tuple[SourcesFrom, ...] = ()
+    aggregates: tuple[AggregateSpec, ...] = ()
+    keyword_themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def state_dir(self) -> Path:
@@ -198,6 +283,24 @@ class PageMap:
                 return spec
         known = ", ".join(s.page for s in self.sources)
         raise ConfigError(f"{self.path}: no source named {page!r} (known: {known})")
+
+    def with_listed(self, listed: Mapping[str, Sequence[str]]) -> "PageMap":
+        """This page map with the sources its prefixes list (``listed``: prefix -> titles on the wiki)
+        added after the named ones; a title named in ``sources:`` keeps that entry's settings."""
+        named = {title_key(spec.page) for spec in self.sources}
+        added: list[SourceSpec] = []
+        for rule in self.sources_from:
+            for title in listed.get(rule.prefix, ()):
+                name = rule.name_of(title)
+                if name is None or title_key(title) in named:
+                    continue
+                named.add(title_key(title))
+                try:
+                    added.append(SourceSpec.model_validate(rule.entry(title, name)))
+                except ValidationError as exc:
+                    raise ConfigError(f"{self.path}: sources_from {rule.prefix!r}, source {title!r}: "
+                                      f"{exc.errors(include_url=False)[0]['msg']}") from None
+        return replace(self, sources=self.sources + tuple(added))
 
 
 def load_page_map(path: str | Path) -> PageMap:
@@ -228,12 +331,26 @@ def load_page_map(path: str | Path) -> PageMap:
         raise _config_error(path, problems)
     sources = []
     for index, entry in enumerate(top.sources):
-        spec = _source(entry, top.defaults, (index,), lines, problems)
+        spec = _source(entry, top.defaults, ("sources", index), lines, problems)
         if spec is not None:
             sources.append(spec)
+    rules = []
+    for index, rule in enumerate(top.sources_from):
+        where = ("sources_from", index, "settings")
+        if "page" in rule.settings or "code" in rule.settings:
+            problems.append((lines.line_of(where), f"sources_from[{index + 1}].settings: page and code come from the "
+                                                   "prefix and sources_from's code:, not from settings"))
+            continue
+        settings = _merged(rule.settings, top.defaults)
+        # a sample source shows the settings' problems now, at their lines, not at run time
+        if _source(rule.entry(rule.prefix + "Sample", "Sample") | settings, _Defaults(), where, lines, problems) is not None:
+            rules.append(rule.model_copy(update={"settings": settings}))
     templates = path.parent / top.templates
     codebooks = {name: Codebook(name, kinds) for name, kinds in top.codebooks.items()}
-    page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page, codebooks)
+    keyword_themes = {keyword_key(keyword): tuple([codes] if isinstance(codes, str) else codes)
+                      for keyword, codes in top.keyword_themes.items()}
+    page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page, codebooks,
+                       tuple(rules), top.aggregates, keyword_themes)
     if not problems:
         problems.extend(_cross_checks(page_map, lines))
     if problems:
@@ -248,13 +365,15 @@ def _config_error(path: Path, problems: list[tuple[int, str]]) -> ConfigError:
 def default_targets(codebook: bool) -> list[dict[str, str]]:
     """What a statements source without ``targets:`` generates: its summary page and, when it has a
     codebook, one page per code."""
-    targets = [{"title": "{source}/Summary", "template": "statements.wiki.j2", "name": "statements"}]
+    targets: list[dict[str, str]] = [{"title": "{source}/Summary", "template": "statements.wiki.j2", "name": "statements"}]
     if codebook:
         targets.append({"title": "{source}/Summary/{code}", "template": "statement-code.wiki.j2", "each": "code"})
+    targets.append({"title": "{source}/data.json", "format": "json", "name": "data"})
     return targets
 
 
-def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
+def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
+    """A source entry with the page map's defaults filled in, and a statements source's default targets."""
     merged = dict(entry)
     if merged.get("shape") == "statements" and "targets" not in merged:
         merged["targets"] = default_targets(codebook=merged.get("codebook") is not None)
@@ -264,7 +383,21 @@ def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_L
         merged["rules"] = {**defaults.rules, **(entry.get("rules") or {})}
     if defaults.guard:
         merged["guard"] = {**defaults.guard, **(entry.get("guard") or {})}
-    return _validated(SourceSpec, merged, ("sources", *where), lines, problems)
+    return merged
+
+
+def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
+    return _validated(SourceSpec, _merged(entry, defaults), where, lines, problems)
+
+
+def keyword_key(keyword: str) -> str:
+    """One spelling per keyword: case, spacing and a plural -s folded (``Translations`` -> ``translation``)."""
+    key = " ".join(keyword.lower().split()).strip(" .;:")
+    if len(key) > 4 and key.endswith("ies"):
+        return key[:-3] + "y"
+    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
+        return key[:-1]
+    return key
 
 
 def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines", problems: list) -> Any:
@@ -291,7 +424,7 @@ def _message(location: tuple, error: dict[str, Any]) -> str:
         return f"{_dotted(location)}: required, and missing"
     message = str(error.get("msg", "invalid"))
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    return f"{_dotted(location)}: {message}"
+    return f"{_dotted(location)}: {message}" if location else message
 
 
 def _known_keys(location: tuple) -> list[str]:
@@ -299,6 +432,8 @@ def _known_keys(location: tuple) -> list[str]:
     names = [part for part in location if isinstance(part, str)]
     model: type[BaseModel] = {
         (): _File, ("defaults",): _Defaults, ("sources",): SourceSpec, ("sources", "targets"): TargetSpec,
+        ("sources_from",): SourcesFrom, ("sources_from", "settings"): SourceSpec,
+        ("sources_from", "settings", "targets"): TargetSpec, ("aggregates",): AggregateSpec,
     }.get(tuple(n for n in names if n != "guard"), _File)
     if names and names[-1] == "guard":
         model = Guard
@@ -336,24 +471,45 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
         if problem:
             yield lines.line_of((*where, "page")), f"source {spec.page!r}: {problem}"
         yield from claim(spec.page, f"source {spec.page!r}", lines.line_of((*where, "page")))
-        if spec.codebook is not None and spec.codebook not in page_map.codebooks:
-            known = ", ".join(page_map.codebooks) or "none defined"
-            yield lines.line_of((*where, "codebook")), f"codebook {spec.codebook!r}: no such entry under codebooks: ({known})"
-        elif spec.group_by is not None and spec.codebook is not None and not page_map.codebooks[spec.codebook].knows(spec.group_by):
-            kinds = ", ".join(page_map.codebooks[spec.codebook].kinds)
-            yield lines.line_of((*where, "group_by")), f"group_by {spec.group_by!r}: codebook {spec.codebook!r} has no such kind ({kinds})"
+        yield from _spec_checks(page_map, spec, where, lines)
     for index, spec in enumerate(page_map.sources):
         for number, target in enumerate(spec.targets):
-            where = ("sources", index, "targets", number)
-            title = target.title_for(spec.page)
-            problem = title_problem(title)
-            if problem:
-                yield lines.line_of((*where, "title")), f"target title {title!r}: {problem}"
-            if not (page_map.templates / target.template).is_file():
-                yield lines.line_of((*where, "template")), f"template {target.template!r}: not found in {page_map.templates}"
             if target.region is None or target.each:
-                label = f"sources[{index + 1}].targets[{number + 1}]"
-                yield from claim(title, label, lines.line_of((*where, "title")))
+                where = ("sources", index, "targets", number)
+                yield from claim(target.title_for(spec.page), f"sources[{index + 1}].targets[{number + 1}]", lines.line_of((*where, "title")))
+    for index, rule in enumerate(page_map.sources_from):
+        where = ("sources_from", index)
+        problem = title_problem(rule.prefix + "Sample")
+        if problem:
+            yield lines.line_of((*where, "prefix")), f"sources_from prefix {rule.prefix!r}: {problem}"
+        sample = SourceSpec.model_validate(rule.entry(rule.prefix + "Sample", "Sample") | rule.settings)
+        yield from _spec_checks(page_map, sample, (*where, "settings"), lines)
+    for index, aggregate in enumerate(page_map.aggregates):
+        where = ("aggregates", index)
+        problem = title_problem(aggregate.title)
+        if problem:
+            yield lines.line_of((*where, "title")), f"aggregate title {aggregate.title!r}: {problem}"
+        if aggregate.template and not (page_map.templates / aggregate.template).is_file():
+            yield lines.line_of((*where, "template")), f"template {aggregate.template!r}: not found in {page_map.templates}"
+        yield from claim(aggregate.title, f"aggregates[{index + 1}]", lines.line_of((*where, "title")))
+
+
+def _spec_checks(page_map: PageMap, spec: SourceSpec, where: tuple, lines: "_Lines") -> Iterator[tuple[int, str]]:
+    """A source's codebook, grouping and targets against the rest of the page map."""
+    if spec.codebook is not None and spec.codebook not in page_map.codebooks:
+        known = ", ".join(page_map.codebooks) or "none defined"
+        yield lines.line_of((*where, "codebook")), f"codebook {spec.codebook!r}: no such entry under codebooks: ({known})"
+    elif spec.group_by is not None and spec.codebook is not None and not page_map.codebooks[spec.codebook].knows(spec.group_by):
+        kinds = ", ".join(page_map.codebooks[spec.codebook].kinds)
+        yield lines.line_of((*where, "group_by")), f"group_by {spec.group_by!r}: codebook {spec.codebook!r} has no such kind ({kinds})"
+    for number, target in enumerate(spec.targets):
+        at = (*where, "targets", number)
+        title = target.title_for(spec.page)
+        problem = title_problem(title)
+        if problem:
+            yield lines.line_of((*at, "title")), f"target title {title!r}: {problem}"
+        if target.template and not (page_map.templates / target.template).is_file():
+            yield lines.line_of((*at, "template")), f"template {target.template!r}: not found in {page_map.templates}"
 
 
 class _Lines:

@@ -10,14 +10,21 @@ deleted, on another machine, and whoever saved the page last.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from enum import Enum
 
-__all__ = ["Ownership", "fingerprint", "ownership", "stamp", "unstamped"]
+__all__ = ["DATA_HEADER", "Ownership", "data_ownership", "dump_data", "fingerprint", "load_data", "ownership",
+           "same_data", "stamp", "stamp_data", "unstamped"]
 
 _MARK = re.compile(r"<!-- wikisync:fingerprint ([0-9a-f]{16}) -->\n?")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.M)
+DATA_HEADER = "wikisync"
+"""The key of a JSON data page's header: the fingerprint, which in a wikitext page is a comment."""
+_DATA_VERSION = 1
+# What MediaWiki's JSON pages escape when they store a document (FormatJson without XMLMETA_OK)
+_JSON_ESCAPES = {"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
 
 
 class Ownership(str, Enum):
@@ -54,3 +61,55 @@ def ownership(text: str) -> Ownership:
     if found is None:
         return Ownership.FOREIGN
     return Ownership.INTACT if found.group(1) == fingerprint(text) else Ownership.EDITED
+
+
+def load_data(text: str) -> dict | None:
+    """A JSON data page's document, or None when the text is not a JSON object."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def dump_data(data: dict) -> str:
+    """JSON text as MediaWiki stores a JSON page (tab indents, Unicode as is, ``<>&`` escaped), so that
+    a diff against the stored page shows only real changes."""
+    text = json.dumps(data, ensure_ascii=False, indent="\t")
+    return re.sub(r"[<>&]", lambda m: _JSON_ESCAPES[m.group(0)], text)
+
+
+def _data_fingerprint(body: dict) -> str:
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(unicodedata.normalize("NFC", canonical).encode("utf-8")).hexdigest()[:16]
+
+
+def _body(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key != DATA_HEADER}
+
+
+def stamp_data(text: str) -> str:
+    """A JSON document's text with its fingerprint in a ``wikisync`` header, first."""
+    data = load_data(text)
+    if data is None:
+        raise ValueError("a data page's text must be a JSON object")
+    body = _body(data)
+    return dump_data({DATA_HEADER: {"fingerprint": _data_fingerprint(body), "version": _DATA_VERSION}, **body})
+
+
+def data_ownership(text: str) -> Ownership:
+    data = load_data(text)
+    header = data.get(DATA_HEADER) if data else None
+    if not isinstance(header, dict) or not isinstance(header.get("fingerprint"), str):
+        return Ownership.FOREIGN
+    return Ownership.INTACT if header["fingerprint"] == _data_fingerprint(_body(data)) else Ownership.EDITED
+
+
+def same_data(current: str, desired: str, ignore: tuple[str, ...] = ("revision",)) -> bool:
+    """Whether two JSON documents hold the same data, apart from the header and the ``ignore`` keys
+    (the source revision, which changes on every edit of the source, as a wikitext page's notice does)."""
+    old, new = load_data(current), load_data(desired)
+    if old is None or new is None:
+        return False
+    skip = {DATA_HEADER, *ignore}
+    return {k: v for k, v in old.items() if k not in skip} == {k: v for k, v in new.items() if k not in skip}

@@ -6,12 +6,12 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from .config import Guard
 from .model import PageState
-from .ownership import Ownership, ownership, stamp, unstamped
+from .ownership import Ownership, data_ownership, ownership, same_data, stamp, stamp_data, unstamped
 from .render import DesiredPage, split_notice
 
 __all__ = [
@@ -51,6 +51,7 @@ class Change:
     reason: str = ""
     revision: int | None = None
     """The page's current revision, for links."""
+    content_model: str = "wikitext"
 
     @property
     def pending(self) -> bool:
@@ -121,22 +122,23 @@ def plan(
         if page.region:
             changes.append(_plan_region(page, page_now, forced))
         else:
-            changes.append(_plan_page(page, page_now, forced))
+            changes.append(replace(_plan_page(page, page_now, forced), content_model=page.content_model))
     return Plan(tuple(changes))
 
 
 def _plan_page(page: DesiredPage, now: PageState, forced: bool) -> Change:
-    new = stamp(page.text)
+    data = page.content_model == "json"
+    new = stamp_data(page.text) if data else stamp(page.text)
     if now.text is None:
         return Change(page.title, Action.CREATE, None, new)
-    if same_content(now.text, new):
+    if (same_data if data else same_content)(now.text, new):
         return Change(page.title, Action.UNCHANGED, now.text, new, revision=now.revision)
     if not now.bots_allowed:
         return Change(page.title, Action.EXCLUDED, now.text, new, "the page excludes this bot", now.revision)
     if forced or now.redirect:
         reason = f"the page was turned into a redirect{' by ' + now.user if now.user else ''}; recreated" if now.redirect else ""
         return Change(page.title, Action.UPDATE, now.text, new, reason, now.revision)
-    owned = ownership(now.text)
+    owned = (data_ownership if data else ownership)(now.text)
     if owned is not Ownership.INTACT:
         who = f"last edited by {now.user}: " if now.user else ""
         what = "its text is not what wikisync wrote" if owned is Ownership.EDITED else "wikisync did not write this page"

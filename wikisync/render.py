@@ -22,6 +22,7 @@ from .config import SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
 from .names import match_theme
+from .ownership import dump_data
 from .shapes.groups import group_statements, grouping_role
 from .shapes.records import StatementReport
 from .titles import part_title, theme_title
@@ -37,6 +38,7 @@ __all__ = [
     "render_key",
     "render_page",
     "render_statements",
+    "source_data",
     "split_notice",
     "theme_title",
 ]
@@ -63,6 +65,8 @@ class DesiredPage:
     """Set when only a marked region of an existing page is generated."""
     error: str | None = None
     """Why the page could not be rendered (its template failed); ``text`` is then empty."""
+    content_model: str = "wikitext"
+    """``json`` for a data page: its text is a JSON document, its fingerprint a key of it."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
         else:
             yield target.title.format(source=spec.page), {}
 
-    return _render_targets(spec, templates, context, instances)
+    return _render_targets(spec, templates, context, instances, source_data(report, spec))
 
 
 def render_statements(report: StatementReport, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
@@ -144,7 +148,24 @@ def render_statements(report: StatementReport, spec: SourceSpec, templates: Path
         else:
             yield target.title.format(source=spec.page), {}
 
-    return _render_targets(spec, templates, context, instances)
+    return _render_targets(spec, templates, context, instances, source_data(report, spec))
+
+
+def source_data(report: Report | StatementReport, spec: SourceSpec) -> dict:
+    """What a source's JSON data page holds: its parse output, its settings' code and track, and the
+    number of statements per code of every coded role (a narrative: comments per theme)."""
+    counts: dict[str, dict[str, int]] = {}
+    if isinstance(report, StatementReport):
+        for statement in report.statements:
+            for role, codes in statement.codes.items():
+                per_code = counts.setdefault(role, {})
+                for code in dict.fromkeys(codes) or ("",):
+                    per_code[code] = per_code.get(code, 0) + 1
+    else:
+        counts["theme"] = {theme.name: len(theme.comments) for theme in report.themes}
+    data = report.to_dict()
+    data["shape"] = "statements" if isinstance(report, StatementReport) else "themes"
+    return {**data, "code": getattr(report, "code", None) if spec.code else None, "track": spec.track, "counts": counts}
 
 
 def _single_pages(spec: SourceSpec) -> dict[str, str]:
@@ -152,7 +173,7 @@ def _single_pages(spec: SourceSpec) -> dict[str, str]:
 
 
 def _render_targets(spec: SourceSpec, templates: Path, context: dict,
-                    instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]]) -> list[DesiredPage]:
+                    instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]], data: dict) -> list[DesiredPage]:
     env = _environment(templates)
     notice_error = ""
     try:
@@ -161,6 +182,10 @@ def _render_targets(spec: SourceSpec, templates: Path, context: dict,
         notice, notice_error = "", str(exc)
     pages: list[DesiredPage] = []
     for target in spec.targets:
+        if target.format == "json":
+            pages.append(DesiredPage(target.title.format(source=spec.page), dump_data(data), "", content_model="json"))
+            continue
+        assert target.template is not None
         for title, extra in instances(target):
             try:
                 if notice_error:

@@ -419,7 +419,7 @@ class _SourceRun:
         for done, change in enumerate(_linked_first(decided.pending)):
             self.out.progress(done, len(decided.pending), change.title)
             try:
-                result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title))
+                result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title), change.content_model)
             except WikiError as exc:
                 self.out.line(
                     f"{self.spec.page}: stopped after {done} of {len(decided.pending)} saves: {exc}; "

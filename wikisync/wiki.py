@@ -259,7 +259,8 @@ class Wiki:
     def diff_url(self, title: str, old: int, new: int) -> str:
         return self.url(f"Special:Diff/{old}/{new}")
 
-    def save(self, title: str, text: str, summary: str, base: PageState | None = None) -> SaveResult:
+    def save(self, title: str, text: str, summary: str, base: PageState | None = None,
+             content_model: str = "wikitext") -> SaveResult:
         """Save one page over exactly the revision ``base`` that was read (None or a missing page: create it).
 
         One request, and the wiki's answer decides: the edit carries the revision it replaces, so
@@ -272,7 +273,7 @@ class Wiki:
         """
         page = self._pywikibot.Page(self.site, title)
         try:
-            return self._save(page.title(), text, summary, base)
+            return self._save(page.title(), text, summary, base, content_model)
         except (OSError, self._errors.ServerError, self._errors.ApiTimeoutError) as exc:
             # the wiki, not this page, is the problem: the caller stops the run
             raise WikiError(f"the wiki stopped answering while saving {title}: {_first_line(exc)}") from None
@@ -284,9 +285,11 @@ class Wiki:
         except self._errors.Error as exc:
             return SaveResult(title, error=_first_line(exc))
 
-    def _save(self, title: str, text: str, summary: str, base: PageState | None) -> SaveResult:
+    def _save(self, title: str, text: str, summary: str, base: PageState | None, content_model: str) -> SaveResult:
         params: dict[str, Any] = {"action": "edit", "title": title, "text": text, "summary": summary, "bot": True,
                                   "notminor": True, "watchlist": "nochange"}
+        if content_model != "wikitext":
+            params["contentmodel"] = content_model  # a data page: the wiki stores and validates it as JSON
         read = base.revision if base is not None and base.text is not None else None
         if read is None:
             params["createonly"] = True
