@@ -136,10 +136,10 @@ def before_save(action):
     class Seam(Wiki):
         saves = 0
 
-        def save(self, title, text, summary, base=None):
+        def save(self, title, text, summary, base=None, content_model="wikitext"):
             Seam.saves += 1
             action(title, Seam.saves)
-            return super().save(title, text, summary, base)
+            return super().save(title, text, summary, base, content_model)
 
     return Seam
 

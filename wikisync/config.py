@@ -30,6 +30,8 @@ DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
 _SAMPLE_PART = {"theme": "Theme", "code": "A"}
 _EACH_SHAPE = {"theme": "themes", "code": "statements"}
+_SHAPE_FREE = ("page", "track", "summary", "guard")
+"""The settings a named source of another shape than its prefix's still takes from the prefix."""
 
 
 class _Strict(BaseModel):
@@ -217,6 +219,8 @@ class AggregateSpec(_Strict):
     title: str = Field(min_length=1)
     template: str | None = Field(None, min_length=1)
     format: Literal["wikitext", "json"] = "wikitext"
+    name: str = ""
+    """How the other aggregates' templates refer to this page's title (``pages.NAME``)."""
     role: str = "theme"
     """The coded column the matrix counts."""
     top_keywords: int = Field(30, ge=1)
@@ -231,6 +235,8 @@ class AggregateSpec(_Strict):
             raise ValueError(f"aggregate {self.title!r}: template: required, and missing (or format: json)")
         if self.role not in CODED_ROLES:
             raise ValueError(f"role {self.role!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
+        if not self.name:
+            object.__setattr__(self, "name", self.template.split(".")[0] if self.template else "data")
         return self
 
 
@@ -287,7 +293,7 @@ class PageMap:
     def with_listed(self, listed: Mapping[str, Sequence[str]]) -> "PageMap":
         """This page map with the sources its prefixes list (``listed``: prefix -> titles on the wiki)
         added after the named ones; a title named in ``sources:`` keeps that entry's settings."""
-        named = {title_key(spec.page) for spec in self.sources}
+        named = {title_key(spec.page) for spec in self.sources} | {title_key(a.title) for a in self.aggregates}
         added: list[SourceSpec] = []
         for rule in self.sources_from:
             for title in listed.get(rule.prefix, ()):
@@ -296,7 +302,7 @@ class PageMap:
                     continue
                 named.add(title_key(title))
                 try:
-                    added.append(SourceSpec.model_validate(rule.entry(title, name)))
+                    added.append(SourceSpec.model_validate(with_default_targets(rule.entry(title, name))))
                 except ValidationError as exc:
                     raise ConfigError(f"{self.path}: sources_from {rule.prefix!r}, source {title!r}: "
                                       f"{exc.errors(include_url=False)[0]['msg']}") from None
@@ -329,11 +335,6 @@ def load_page_map(path: str | Path) -> PageMap:
     top = _validated(_File, raw, (), lines, problems)
     if top is None:
         raise _config_error(path, problems)
-    sources = []
-    for index, entry in enumerate(top.sources):
-        spec = _source(entry, top.defaults, ("sources", index), lines, problems)
-        if spec is not None:
-            sources.append(spec)
     rules = []
     for index, rule in enumerate(top.sources_from):
         where = ("sources_from", index, "settings")
@@ -345,6 +346,17 @@ def load_page_map(path: str | Path) -> PageMap:
         # a sample source shows the settings' problems now, at their lines, not at run time
         if _source(rule.entry(rule.prefix + "Sample", "Sample") | settings, _Defaults(), where, lines, problems) is not None:
             rules.append(rule.model_copy(update={"settings": settings}))
+    sources = []
+    for index, entry in enumerate(top.sources):
+        # a named source under a prefix starts from the prefix's settings
+        title = entry.get("page") if isinstance(entry.get("page"), str) else ""
+        rule = next((r for r in rules if title and r.name_of(title) is not None), None)
+        base = rule.entry(title, rule.name_of(title) or "") if rule else {}
+        if entry.get("shape", base.get("shape", "themes")) != base.get("shape", "themes"):
+            base = {key: value for key, value in base.items() if key in _SHAPE_FREE}  # another shape: its own settings
+        spec = _source(base | entry, top.defaults, ("sources", index), lines, problems)
+        if spec is not None:
+            sources.append(spec)
     templates = path.parent / top.templates
     codebooks = {name: Codebook(name, kinds) for name, kinds in top.codebooks.items()}
     keyword_themes = {keyword_key(keyword): tuple([codes] if isinstance(codes, str) else codes)
@@ -372,11 +384,16 @@ def default_targets(codebook: bool) -> list[dict[str, str]]:
     return targets
 
 
+def with_default_targets(entry: dict[str, Any]) -> dict[str, Any]:
+    """A statements source's entry with the default targets when it names none."""
+    if entry.get("shape") == "statements" and "targets" not in entry:
+        return {**entry, "targets": default_targets(codebook=entry.get("codebook") is not None)}
+    return entry
+
+
 def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
-    """A source entry with the page map's defaults filled in, and a statements source's default targets."""
+    """A source entry with the page map's defaults filled in."""
     merged = dict(entry)
-    if merged.get("shape") == "statements" and "targets" not in merged:
-        merged["targets"] = default_targets(codebook=merged.get("codebook") is not None)
     if defaults.summary is not None:
         merged.setdefault("summary", defaults.summary)
     if defaults.rules:
@@ -387,7 +404,7 @@ def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
 
 
 def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
-    return _validated(SourceSpec, _merged(entry, defaults), where, lines, problems)
+    return _validated(SourceSpec, with_default_targets(_merged(entry, defaults)), where, lines, problems)
 
 
 def keyword_key(keyword: str) -> str:
@@ -482,7 +499,7 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
         problem = title_problem(rule.prefix + "Sample")
         if problem:
             yield lines.line_of((*where, "prefix")), f"sources_from prefix {rule.prefix!r}: {problem}"
-        sample = SourceSpec.model_validate(rule.entry(rule.prefix + "Sample", "Sample") | rule.settings)
+        sample = SourceSpec.model_validate(with_default_targets(rule.entry(rule.prefix + "Sample", "Sample")))
         yield from _spec_checks(page_map, sample, (*where, "settings"), lines)
     for index, aggregate in enumerate(page_map.aggregates):
         where = ("aggregates", index)

@@ -11,14 +11,15 @@ import functools
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from . import __version__
-from .config import SourceSpec, TargetSpec
+from .aggregate import Corpus, corpus_data
+from .config import AggregateSpec, SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
 from .names import match_theme
@@ -36,6 +37,7 @@ __all__ = [
     "excerpt",
     "render",
     "render_key",
+    "render_aggregates",
     "render_page",
     "render_statements",
     "source_data",
@@ -168,6 +170,41 @@ def source_data(report: Report | StatementReport, spec: SourceSpec) -> dict:
     return {**data, "code": getattr(report, "code", None) if spec.code else None, "track": spec.track, "counts": counts}
 
 
+def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[AggregateSpec], templates: Path) -> list[DesiredPage]:
+    """The pages made from every source together (``corpora``: the corpus counted by each aggregate's
+    role): wikitext pages from their templates, and JSON data pages."""
+    env = _environment(templates)
+    titles = {aggregate.name: aggregate.title for aggregate in aggregates}
+    pages: list[DesiredPage] = []
+    for aggregate in aggregates:
+        corpus = corpora[aggregate.role]
+        if aggregate.format == "json":
+            pages.append(DesiredPage(aggregate.title, dump_data(corpus_data(corpus, aggregate.top_keywords)), "",
+                                     content_model="json"))
+            continue
+        assert aggregate.template is not None
+        context = {"corpus": corpus, "role": corpus.role, "codes": corpus.codes, "sources": corpus.sources,
+                   "keywords": corpus.keywords[: aggregate.top_keywords], "pages": titles, "title": aggregate.title,
+                   "source": None, "revision": None}
+        try:
+            notice = _render(env, NOTICE_TEMPLATE, context).strip()
+            body = _render(env, aggregate.template, context)
+            text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
+            _refuse_rewritten(text, aggregate.template)
+        except TemplateError as exc:
+            pages.append(DesiredPage(aggregate.title, "", aggregate.template, error=str(exc)))
+            continue
+        pages.append(DesiredPage(aggregate.title, text, aggregate.template))
+    return pages
+
+
+def _refuse_rewritten(text: str, template: str) -> None:
+    rewritten = _REWRITTEN_ON_SAVE.search(text)
+    if rewritten:
+        raise TemplateError(f"{template}: the page would contain {rewritten.group(0)!r}, which the wiki "
+                            "rewrites on saving; escape it (the wikitext filter does)")
+
+
 def _single_pages(spec: SourceSpec) -> dict[str, str]:
     return {t.name: t.title.format(source=spec.page) for t in spec.targets if t.each is None}
 
@@ -192,10 +229,7 @@ def _render_targets(spec: SourceSpec, templates: Path, context: dict,
                     raise TemplateError(notice_error)
                 body = _render(env, target.template, {**context, **extra, "title": title})
                 text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
-                rewritten = _REWRITTEN_ON_SAVE.search(text)
-                if rewritten:
-                    raise TemplateError(f"{target.template}: the page would contain {rewritten.group(0)!r}, which the wiki "
-                                        "rewrites on saving; escape it (the wikitext filter does)")
+                _refuse_rewritten(text, target.template)
             except TemplateError as exc:
                 pages.append(DesiredPage(title, "", target.template, target.region, error=str(exc)))
                 continue

@@ -7,20 +7,22 @@ decisions as a real run, up to the point where the real run saves.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from .aggregate import aggregate
 from .check import has_errors, summary_line
-from .config import PageMap, SourceSpec
+from .config import Guard, PageMap, SourceSpec
 from .errors import WikiError
 from .model import PageState, Report
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, vet
-from .ownership import Ownership, ownership, stamp
+from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
 from .reading import Reading, read_source
-from .render import DesiredPage, render_key
+from .render import DesiredPage, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
 from .titles import theme_title
 from .wiki import SourcePage, Wiki
@@ -34,6 +36,8 @@ EXIT_ERROR = 1
 EXIT_PENDING = 2
 """A dry run found changes that a real run would save."""
 
+_AGGREGATES = "aggregates"
+"""The state key (after the wiki's) of the aggregate pages."""
 _COLOURS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
 _RESET = "\033[0m"
 _ANSWER_TRIES = 3
@@ -113,6 +117,7 @@ class _Run:
         if self.state.problem:
             self.out.line(self.state.problem)
         self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
+        listed = self._list_prefixes()
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         request_page = self.page_map.request_page if not self.options.dry_run else None
         pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
@@ -124,9 +129,12 @@ class _Run:
             pages.update(self.wiki.read_sources([title]))
 
         sources = {spec.page: pages.get(self.wiki.canonical_title(spec.page) or spec.page) for spec in specs}
-        settled = self._settled(specs, sources, requested)
+        with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
+        settled = self._settled(specs, sources, requested, listed, with_aggregates)
         codes: list[int] = []
         records: dict[str, dict] = {}
+        runs: list[tuple[_SourceRun, SourcePage]] = []
+        failed: list[str] = []
         noteworthy = False
         for spec in specs:
             source = sources[spec.page]
@@ -134,14 +142,22 @@ class _Run:
                 why = "is a redirect; name its target in page_map.yaml" if source else f"does not exist on {self.wiki.site_id}"
                 self.out.line(f"{spec.page}: the source page {why}")
                 codes.append(EXIT_ERROR)
+                failed.append(spec.page)
                 continue
             rebuild = self.options.rebuild or spec.page in requested
-            run = _SourceRun(spec, self, replace(self.options, rebuild=rebuild), self.out)
+            run = _SourceRun(self, replace(self.options, rebuild=rebuild), self.out, spec.page, self.key(spec), spec=spec)
             codes.append(run.run(source, settled.get(spec.page, False)))
+            if codes[-1] == EXIT_ERROR:
+                failed.append(spec.page)
+            runs.append((run, source))
             if run.record:
                 records[spec.page] = run.record
             noteworthy = noteworthy or run.noteworthy
 
+        if with_aggregates:
+            code, noted = self._aggregate(runs, failed, settled.get(_AGGREGATES, False))
+            codes.append(code)
+            noteworthy = noteworthy or noted
         if requests_page and verdicts:
             self._answer(requests_page, verdicts, records)
         if self.page_map.status_page and noteworthy and not self.options.dry_run:
@@ -150,10 +166,51 @@ class _Run:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
 
-    def _settled(self, specs: list[SourceSpec], sources: Mapping[str, SourcePage | None], requested: set[str]) -> dict[str, bool]:
+    def _list_prefixes(self) -> dict[str, int | None]:
+        """Add the sources that the page map's prefixes find on the wiki; return the latest revision of
+        every page under them (sources and generated pages alike), which the no-op check then need not ask."""
+        listing: dict[str, tuple[str, ...]] = {}
+        revisions: dict[str, int | None] = {}
+        for rule in self.page_map.sources_from:
+            found = self.wiki.pages_under(rule.prefix)
+            listing[rule.prefix] = tuple(title for title, (_, redirect) in found.items() if not redirect)
+            revisions.update({title: revid for title, (revid, _) in found.items()})
+        if listing:
+            self.page_map = self.page_map.with_listed(listing)
+            for rule in self.page_map.sources_from:
+                self.out.detail(f"sources_from {rule.prefix!r}: {sum(1 for t in listing[rule.prefix] if rule.name_of(t))} source pages")
+        return revisions
+
+    def _aggregate(self, runs: list[tuple[_SourceRun, SourcePage]], failed: list[str], settled: bool) -> tuple[int, bool]:
+        """The aggregates of this run's sources: held back while a source failed, so that no aggregate
+        is published from part of the corpus."""
+        if failed:
+            named = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+            self.out.line(f"aggregates: not updated, because {len(failed)} source(s) failed: {named}")
+            return EXIT_ERROR, False
+        readings = [run.reading or read_source(source.text, source.title, source.revision, run.spec, self.page_map.codebooks)
+                    for run, source in runs]
+        job = _AggregateRun(self, self.options, self.out, "aggregates", state_key(self.wiki.site_id, _AGGREGATES),
+                            key=self._aggregate_key([(run.spec, source) for run, source in runs]))
+        code = job.run(readings, settled)
+        return code, job.noteworthy
+
+    def _aggregate_key(self, sources: list[tuple[SourceSpec, SourcePage]]) -> str:
+        """What the aggregates depend on: every source's revision and settings, the aggregates' own
+        settings and the templates."""
+        digest = hashlib.sha1()
+        for spec, source in sources:
+            digest.update(f"{source.title}\n{source.revision}\n{render_key(spec, self.page_map.templates)}\n".encode("utf-8"))
+        digest.update(repr((self.page_map.aggregates, sorted(self.page_map.keyword_themes.items()))).encode("utf-8"))
+        return digest.hexdigest()
+
+    def _settled(self, specs: list[SourceSpec], sources: Mapping[str, SourcePage | None], requested: set[str],
+                 known: Mapping[str, int | None], with_aggregates: bool) -> dict[str, bool]:
         """Which sources need nothing: same source revision, templates and settings as the last complete
         run, and every generated page still at the revision that run left it at. One batched info
-        query tells, for all sources at once; a source that fails it is compared page by page."""
+        query tells, for all sources at once, and none for the pages a prefix listing has just shown;
+        a source that fails it is compared page by page. The aggregates are settled when their inputs
+        and pages are."""
         if self.options.rebuild:
             return {}
         candidates: dict[str, SourceState] = {}
@@ -162,9 +219,15 @@ class _Run:
             if (source is not None and entry is not None and entry.pages and spec.page not in requested
                     and entry.revision == source.revision and entry.render_key == render_key(spec, self.page_map.templates)):
                 candidates[spec.page] = entry
+        if with_aggregates and len(candidates) == len(specs):
+            entry = self.state.sources.get(state_key(self.wiki.site_id, _AGGREGATES))
+            inputs = [(spec, sources[spec.page]) for spec in specs]
+            if entry is not None and entry.pages and entry.render_key == self._aggregate_key(inputs):  # type: ignore[arg-type]
+                candidates[_AGGREGATES] = entry
         if not candidates:
             return {}
-        latest = self.wiki.latest_revisions([title for entry in candidates.values() for title in entry.pages])
+        titles = [title for entry in candidates.values() for title in entry.pages]
+        latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
         return {page: all(latest.get(title) == revid for title, revid in entry.pages.items())
                 for page, entry in candidates.items()}
 
@@ -265,11 +328,15 @@ def _describe(source: str, outcome: dict) -> str:
 
 
 @dataclass
-class _SourceRun:
-    spec: SourceSpec
+class _Publication:
+    """Pages to publish for one source, or for the aggregates of all: plan them, show them, save them."""
+
     invocation: _Run
     options: Options
     out: Output
+    label: str
+    """What its lines start with: the source page, or "aggregates"."""
+    state_key: str
     desired: dict[str, DesiredPage] = field(default_factory=dict)
     current: dict[str, PageState] = field(default_factory=dict)
     record: dict = field(default_factory=dict)
@@ -287,22 +354,144 @@ class _SourceRun:
 
     @property
     def entry(self) -> SourceState:
-        return self.state.source(self.invocation.key(self.spec))
+        return self.state.source(self.state_key)
+
+    def _plan(self, pages: list[DesiredPage]) -> Plan:
+        invalid: list[Change] = []
+        for page in pages:
+            title = self.wiki.canonical_title(page.title)
+            if title is None:
+                invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
+            elif title in self.desired:
+                invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
+            elif self.invocation.claimed.get(title, self.label) != self.label:
+                invalid.append(Change(title, Action.INVALID, None, page.text,
+                                      f"source {self.invocation.claimed[title]!r} generates this page too; not written from two sources"))
+            elif page.error:
+                invalid.append(Change(title, Action.INVALID, None, "", page.error))
+            else:
+                self.invocation.claimed[title] = self.label
+                self.desired[title] = replace(page, title=title)
+        self.current = self.wiki.read_pages(self.desired)
+        decided = plan(
+            self.current,
+            list(self.desired.values()),
+            force=self.options.force_pages,
+            force_all=self.options.force_all,
+        )
+        return Plan(decided.changes + tuple(invalid))
+
+    def _show_refusals(self, decided: Plan) -> None:
+        for change in decided.of(Action.INVALID):
+            self.out.line(f"INVALID {change.title}: {change.reason}")
+        for change in decided.of(Action.EXCLUDED):
+            self.out.line(f"skipped {change.title}: {change.reason}")
+        for change in decided.of(Action.HUMAN_EDIT):
+            self.out.line(f"REFUSED {change.title}: {change.reason}")
+            self._show_human_change(change)
+        for change in decided.pending:
+            if change.reason:
+                self.out.detail(f"{change.title}: {change.reason}")
+
+    def _show_human_change(self, change: Change) -> None:
+        desired = self.desired[change.title]
+        owner = data_ownership if desired.content_model == "json" else ownership
+
+        def wikisyncs(text: str) -> bool:
+            inside = region_text(text, desired.region) if desired.region else text
+            return inside is not None and owner(inside) is Ownership.INTACT
+
+        intact = self.wiki.last_revision_where(change.title, wikisyncs)
+        if intact is None:
+            self.out.line(f"  no recent revision holds wikisync's text; its current text is not wikisync's ({self.wiki.url(change.title)})")
+            return
+        revid, text = intact
+        if change.revision:
+            self.out.line(f"  the change since wikisync's revision {revid}: {self.wiki.diff_url(change.title, revid, change.revision)}")
+        self.out.diff(unified_diff(change.title, text, change.old or "", ("as wikisync saved it", "as edited since")))
+
+    def _show(self, decided: Plan) -> int:
+        for change in decided.pending:
+            self.out.line(f"--- {change.action.value}: {change.title}")
+            self.out.diff(change.diff())
+        self.out.line(f"{self.label}: dry run: {decided.summary()}; nothing saved")
+        if decided.refused:
+            return EXIT_ERROR
+        return EXIT_PENDING if decided.pending else EXIT_OK
+
+    def _save_all(self, decided: Plan, summary: str) -> tuple[bool, dict[str, int], str] | None:
+        """Save every pending page: (complete, title -> revision of every page that is as wanted, the
+        outcome line), or None when the wiki stopped answering (the run for this source is over)."""
+        seen = {c.title: c.revision for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
+        failed = 0
+        for done, change in enumerate(_linked_first(decided.pending)):
+            self.out.progress(done, len(decided.pending), change.title)
+            try:
+                result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title), change.content_model)
+            except WikiError as exc:
+                self.out.line(f"{self.label}: stopped after {done} of {len(decided.pending)} saves: {exc}; the next run saves the rest")
+                self.record["problems"].append(str(exc))
+                self._finish(EXIT_ERROR, f"stopped after {done} of {len(decided.pending)} saves")
+                return None
+            if result.ok:
+                verb = "created" if change.action is Action.CREATE else "updated"
+                self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")
+                if result.revision:
+                    seen[change.title] = result.revision
+                self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
+            else:
+                failed += 1
+                self.out.line(f"FAILED {change.title}: {result.error}")
+                self.record["problems"].append(f"{change.title}: {result.error}")
+        for change in decided.refused:
+            self.record["problems"].append(f"{change.title}: {change.reason}")
+        saved = len(decided.pending) - failed
+        problems = f", {failed} failed" if failed else ""
+        problems += f", {len(decided.refused)} refused" if decided.refused else ""
+        outcome = (
+            f"saved {saved} of {len(decided.pending)} "
+            f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
+            f"{decided.count(Action.UNCHANGED)} unchanged{problems}"
+        )
+        return not failed and not decided.refused, seen, outcome
+
+    def _finish(self, code: int, outcome: str) -> int:
+        self.record["outcome"] = outcome
+        self.record["code"] = code
+        entry = self.entry
+        self.noteworthy = bool(self.record["saved"] or self.record["problems"]) or any(
+            entry.last_run.get(key) != self.record[key] for key in ("revision", "check", "code")
+        )
+        if not self.options.dry_run:
+            if self.noteworthy:
+                entry.last_run = self.record
+            self.state.save()
+        return code
+
+
+@dataclass
+class _SourceRun(_Publication):
+    spec: SourceSpec = field(kw_only=True)
+    reading: Reading | None = None
+    """The source as this run read it; None when the run found it settled and did not parse it."""
 
     def run(self, source: SourcePage, settled: bool) -> int:
-        previous = self.state.sources.get(self.invocation.key(self.spec))
+        previous = self.state.sources.get(self.state_key)
         if settled and not self.options.rebuild:
             pages = len(previous.pages) if previous else 0
             self.out.line(f"{self.spec.page}: unchanged since revision {source.revision}, and its {pages} pages too; nothing to do")
             return EXIT_OK
-        reading = read_source(source.text, source.title, source.revision, self.spec, self.invocation.page_map.codebooks)
+        reading = self.reading = read_source(source.text, source.title, source.revision, self.spec, self.invocation.page_map.codebooks)
         self.out.detail(f"{self.spec.page} (revision {source.revision}): {reading.describe()}")
         self.record = {"at": now(), "revision": source.revision, "saved": [], "problems": [], "check": "not run", "outcome": ""}
         if not self._checked(reading):
             # say so too when the errors come from a blanked or gutted source: the likelier story
             self._held_back(self._destructive(reading, previous, Plan(())))
             return self._finish(EXIT_ERROR, "stopped by check errors")
-        decided = self._plan(reading)
+        if self.options.dry_run and isinstance(reading.report, Report):
+            for name, title in _renamed_themes(reading.report, self.spec):
+                self.out.line(f"title: theme {name!r} is published as {title!r}")
+        decided = self._plan(reading.pages(self.invocation.page_map.templates))
         reasons = self._destructive(reading, previous, decided)
         if reasons:
             if not self.options.overrides_guards:
@@ -346,129 +535,61 @@ class _SourceRun:
             self.out.line(f"{self.spec.page}: a real run would stop here (check errors); the diff below assumes --force")
         return True
 
-    def _plan(self, reading: Reading) -> Plan:
-        invalid: list[Change] = []
-        for page in reading.pages(self.invocation.page_map.templates):
-            title = self.wiki.canonical_title(page.title)
-            if title is None:
-                invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
-            elif title in self.desired:
-                invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
-            elif self.invocation.claimed.get(title, self.spec.page) != self.spec.page:
-                invalid.append(Change(title, Action.INVALID, None, page.text,
-                                      f"source {self.invocation.claimed[title]!r} generates this page too; not written from two sources"))
-            elif page.error:
-                invalid.append(Change(title, Action.INVALID, None, "", page.error))
-            else:
-                self.invocation.claimed[title] = self.spec.page
-                self.desired[title] = replace(page, title=title)
-        if self.options.dry_run and isinstance(reading.report, Report):
-            for name, title in _renamed_themes(reading.report, self.spec):
-                self.out.line(f"title: theme {name!r} is published as {title!r}")
-        self.current = self.wiki.read_pages(self.desired)
-        decided = plan(
-            self.current,
-            list(self.desired.values()),
-            force=self.options.force_pages,
-            force_all=self.options.force_all,
-        )
-        return Plan(decided.changes + tuple(invalid))
-
-    def _show_refusals(self, decided: Plan) -> None:
-        for change in decided.of(Action.INVALID):
-            self.out.line(f"INVALID {change.title}: {change.reason}")
-        for change in decided.of(Action.EXCLUDED):
-            self.out.line(f"skipped {change.title}: {change.reason}")
-        for change in decided.of(Action.HUMAN_EDIT):
-            self.out.line(f"REFUSED {change.title}: {change.reason}")
-            self._show_human_change(change)
-        for change in decided.pending:
-            if change.reason:
-                self.out.detail(f"{change.title}: {change.reason}")
-
-    def _show_human_change(self, change: Change) -> None:
-        region = self.desired[change.title].region
-
-        def wikisyncs(text: str) -> bool:
-            inside = region_text(text, region) if region else text
-            return inside is not None and ownership(inside) is Ownership.INTACT
-
-        intact = self.wiki.last_revision_where(change.title, wikisyncs)
-        if intact is None:
-            self.out.line(f"  no recent revision holds wikisync's text; its current text is not wikisync's ({self.wiki.url(change.title)})")
-            return
-        revid, text = intact
-        if change.revision:
-            self.out.line(f"  the change since wikisync's revision {revid}: {self.wiki.diff_url(change.title, revid, change.revision)}")
-        self.out.diff(unified_diff(change.title, text, change.old or "", ("as wikisync saved it", "as edited since")))
-
-    def _show(self, decided: Plan) -> int:
-        for change in decided.pending:
-            self.out.line(f"--- {change.action.value}: {change.title}")
-            self.out.diff(change.diff())
-        self.out.line(f"{self.spec.page}: dry run: {decided.summary()}; nothing saved")
-        if decided.refused:
-            return EXIT_ERROR
-        return EXIT_PENDING if decided.pending else EXIT_OK
-
     def _publish(self, decided: Plan, source: SourcePage, reading: Reading) -> int:
-        entry = self.entry
-        seen = {c.title: c.revision for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
-        failed = 0
-        summary = self.spec.summary.format(source=self.spec.page, revision=source.revision)
-        for done, change in enumerate(_linked_first(decided.pending)):
-            self.out.progress(done, len(decided.pending), change.title)
-            try:
-                result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title), change.content_model)
-            except WikiError as exc:
-                self.out.line(
-                    f"{self.spec.page}: stopped after {done} of {len(decided.pending)} saves: {exc}; "
-                    "the next run saves the rest"
-                )
-                self.record["problems"].append(str(exc))
-                return self._finish(EXIT_ERROR, f"stopped after {done} of {len(decided.pending)} saves")
-            if result.ok:
-                verb = "created" if change.action is Action.CREATE else "updated"
-                self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")
-                if result.revision:
-                    seen[change.title] = result.revision
-                self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
-            else:
-                failed += 1
-                self.out.line(f"FAILED {change.title}: {result.error}")
-                self.record["problems"].append(f"{change.title}: {result.error}")
-        complete = not failed and not decided.refused
+        saved = self._save_all(decided, self.spec.summary.format(source=self.spec.page, revision=source.revision))
+        if saved is None:
+            return EXIT_ERROR
+        complete, seen, outcome = saved
         if complete:
+            entry = self.entry
             entry.revision = source.revision
             for noun, count in reading.counts.items():
                 setattr(entry, noun, count)
             entry.render_key = render_key(self.spec, self.invocation.page_map.templates)
             entry.pages = seen
-        for change in decided.refused:
-            self.record["problems"].append(f"{change.title}: {change.reason}")
-        saved = len(decided.pending) - failed
-        problems = f", {failed} failed" if failed else ""
-        problems += f", {len(decided.refused)} refused" if decided.refused else ""
-        outcome = (
-            f"saved {saved} of {len(decided.pending)} "
-            f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
-            f"{decided.count(Action.UNCHANGED)} unchanged{problems}"
-        )
         self.out.line(f"{self.spec.page}: revision {source.revision}: {outcome}")
         return self._finish(EXIT_OK if complete else EXIT_ERROR, outcome)
 
-    def _finish(self, code: int, outcome: str) -> int:
-        self.record["outcome"] = outcome
-        self.record["code"] = code
-        entry = self.entry
-        self.noteworthy = bool(self.record["saved"] or self.record["problems"]) or any(
-            entry.last_run.get(key) != self.record[key] for key in ("revision", "check", "code")
-        )
-        if not self.options.dry_run:
-            if self.noteworthy:
-                entry.last_run = self.record
-            self.state.save()
-        return code
+
+@dataclass
+class _AggregateRun(_Publication):
+    """The pages made from every source together: rendered again only when an input changed."""
+
+    key: str = ""
+    """:func:`aggregate_key` of this run's inputs."""
+
+    def run(self, readings: list[Reading], settled: bool) -> int:
+        page_map = self.invocation.page_map
+        if settled and not self.options.rebuild:
+            self.out.line(f"aggregates: no source changed, and the {len(page_map.aggregates)} aggregate pages neither; nothing to do")
+            return EXIT_OK
+        self.record = {"at": now(), "revision": None, "saved": [], "problems": [], "check": f"{len(readings)} sources",
+                       "outcome": ""}
+        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role)
+                   for role in dict.fromkeys(a.role for a in page_map.aggregates)}
+        first = next(iter(corpora.values()))
+        self.out.detail(f"aggregates: {len(readings)} sources, {first.statements} statements, {first.participants} participants")
+        decided = self._plan(render_aggregates(corpora, page_map.aggregates, page_map.templates))
+        reasons = destructive_reasons({}, {}, decided, Guard())
+        if reasons and not self.options.overrides_guards:
+            self.out.line("aggregates: held back, this looks destructive; nothing published:")
+            for reason in reasons:
+                self.out.line(f"  - {reason}")
+            self.out.line("  (if the change is intended, run again with --force)")
+            self.record["problems"].extend(reasons)
+            return self._finish(EXIT_ERROR, "held back: the change looks destructive")
+        self._show_refusals(decided)
+        if self.options.dry_run:
+            return self._show(decided)
+        saved = self._save_all(decided, f"Bot: update aggregate of {len(readings)} source pages")
+        if saved is None:
+            return EXIT_ERROR
+        complete, seen, outcome = saved
+        if complete:
+            entry = self.entry
+            entry.render_key, entry.pages = self.key, seen
+        self.out.line(f"aggregates: {outcome}")
+        return self._finish(EXIT_OK if complete else EXIT_ERROR, outcome)
 
 
 def _linked_first(changes: tuple[Change, ...]) -> list[Change]:

@@ -212,6 +212,27 @@ class Wiki:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return {title: latest.get(title) for title in wanted}
 
+    def pages_under(self, prefix: str) -> dict[str, tuple[int | None, bool]]:
+        """Every page whose title starts with ``prefix``: title -> (latest revision, is a redirect).
+        One request per 5,000 pages with a bot's limits (500 without), text not included."""
+        namespace = self._pywikibot.Page(self.site, prefix + "x").namespace()
+        bare = prefix.split(":", 1)[1] if namespace.id and ":" in prefix else prefix
+        params: dict[str, Any] = {"action": "query", "generator": "allpages", "gapprefix": bare,
+                                  "gapnamespace": namespace.id, "gaplimit": "max", "prop": "info"}
+        found: dict[str, tuple[int | None, bool]] = {}
+        try:
+            while True:
+                body = self.site.simple_request(**params).submit()
+                for page in _query_pages(body):
+                    found[page["title"]] = (page.get("lastrevid"), "redirect" in page)
+                if "continue" not in body:
+                    return found
+                params.update(body["continue"])
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot list the pages under {prefix!r}: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
         """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""
         wanted = [self._pywikibot.Page(self.site, title) for title in titles]

@@ -1,0 +1,158 @@
+"""Many sources in one run on the real dev wiki: sources found by prefix, one failing source not stopping
+the others, aggregates across sources rebuilt only when an input changed, and the whole corpus's no-op."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import FIXTURE, ROOT, run_cli
+
+pytestmark = pytest.mark.wiki
+
+STATEMENTS = ROOT / "tests" / "fixtures" / "statements"
+CODEBOOKS = yaml.safe_load((STATEMENTS / "page_map.yaml").read_text(encoding="utf-8"))["codebooks"]
+# name under the prefix -> (fixture, the settings its entry adds to the prefix's)
+SOURCES = {
+    "Harbour Town": ("cycle2.wiki", {}),
+    "Trimmed": ("cycle2-trimmed.wiki", {"track": "B"}),
+    "Riverside": ("cycle1.wiki", {"codebook": None, "track": "B"}),
+    "Weekly": ("cycle3.wiki", {"codebook": "cycle3"}),
+}
+
+
+class Corpus:
+    def __init__(self, wiki, tmp_path: Path, name: str) -> None:
+        self.wiki = wiki
+        self.prefix = f"Test/{name}/Sources/"
+        self.titles = {key: self.prefix + key for key in SOURCES}
+        self.aggregate = f"Test/{name}/Corpus"
+        self.index = f"Test/{name}/Corpus/Statement index"
+        self.data = f"{self.prefix}data.json"
+        self.map = tmp_path / "page_map.yaml"
+        self.map.write_text(yaml.safe_dump({
+            "templates": str(ROOT / "templates"),
+            "codebooks": CODEBOOKS,
+            "keyword_themes": {"Newcomers": "A", "translation": "C", "open data": ["C", "E"]},
+            "sources_from": [{"prefix": self.prefix, "exclude": ["Notes"],
+                              "settings": {"shape": "statements", "codebook": "cycle2", "track": "A"}}],
+            "sources": [{"page": self.titles[key], **settings} for key, (_, settings) in SOURCES.items() if settings],
+            "aggregates": [{"title": self.aggregate, "template": "corpus.wiki.j2"},
+                           {"title": self.index, "template": "statement-index.wiki.j2"},
+                           {"title": self.data, "format": "json"}],
+        }, allow_unicode=True), encoding="utf-8")
+        for key, (fixture, _) in SOURCES.items():
+            self.write(key, (STATEMENTS / fixture).read_text(encoding="utf-8"))
+        wiki.edit_as("Editor", self.prefix + "Notes", "Not a source: excluded by name.", "notes")
+        wiki.edit_as("Editor", self.prefix + "Harbour Town/fr", "Une traduction : une sous-page, pas une source.", "fr")
+
+    def write(self, key: str, text: str) -> int:
+        return self.wiki.edit_as("Editor", self.titles[key], text, "source edit")
+
+    def sync(self, capsys, *extra: str, command: str = "sync") -> tuple[int, str]:
+        return run_cli(capsys, self.map, *extra, command=command)
+
+    def generated(self) -> list[str]:
+        pages = self.wiki.api(action="query", list="allpages", apprefix=self.prefix.split(":")[-1], aplimit="max")
+        titles = [p["title"] for p in pages["query"]["allpages"]]
+        return [t for t in titles if t.count("/") > self.prefix.count("/") and not t.endswith("/fr")] + [self.aggregate, self.index, self.data]
+
+    def revisions(self) -> dict[str, int]:
+        return {title: self.wiki.revision_count(title) for title in self.generated()}
+
+
+@pytest.fixture
+def corpus(dev_wiki, tmp_path, request):
+    return Corpus(dev_wiki, tmp_path, re.sub(r"[\W_]+", "-", request.node.name))
+
+
+def test_one_run_publishes_every_source_found_by_prefix_and_the_aggregates(corpus, capsys):
+    code, out = corpus.sync(capsys)
+    assert code == 0, out
+    assert f"sources_from '{corpus.prefix}': 4 source pages" in out
+    assert "Notes" not in out and "/fr" not in out
+    for title in corpus.titles.values():
+        assert corpus.wiki.page_text(f"{title}/Summary") is not None
+    data = json.loads(corpus.wiki.page_text(corpus.data))
+    assert data["totals"]["sources"] == 4
+    assert data["totals"]["statements"] == 7 + 4 + 8 + 5
+    assert {s["title"]: s["statements"] for s in data["sources"]} == {
+        corpus.titles["Harbour Town"]: 7, corpus.titles["Trimmed"]: 4, corpus.titles["Riverside"]: 8, corpus.titles["Weekly"]: 5}
+    # Harbour Town's own codes; Riverside (Cycle 1, no codes) counts through keyword_themes
+    matrix = data["matrix"]["theme"]
+    assert matrix["A"][corpus.titles["Harbour Town"]] == 3
+    riverside = json.loads(corpus.wiki.page_text(corpus.titles["Riverside"] + "/data.json"))
+    mapped = [s for s in riverside["statements"] if {k.lower().rstrip("s") for k in s["keywords"]} & {"newcomer", "translation", "open data"}]
+    assert sum(row.get(corpus.titles["Riverside"], 0) for code, row in matrix.items() if code) >= len(mapped) > 0
+    assert data["totals"]["by_track"]["A"]["sources"] == 2 and data["totals"]["by_track"]["B"]["sources"] == 2
+    assert data["totals"]["participants"] == sum(s["participants"] or 0 for s in data["sources"])
+    assert data["index"]["§HarbourTown.3"] == f"{corpus.titles['Harbour Town']}/Summary#§HarbourTown.3"
+    page = corpus.wiki.page_text(corpus.aggregate)
+    assert "4 source pages, 24 statements" in page
+    assert "== Statements by theme and source ==" in page and "== Most frequent keywords ==" in page
+    index = corpus.wiki.page_text(corpus.index)
+    assert index.count("\n* [[") == 24
+
+
+def test_a_no_op_over_the_whole_corpus_costs_at_most_three_requests(corpus, capsys):
+    assert corpus.sync(capsys)[0] == 0
+    before, requests_before = corpus.revisions(), corpus.wiki.api_request_count()
+    code, out = corpus.sync(capsys)
+    used = corpus.wiki.api_request_count() - requests_before
+    assert code == 0, out
+    assert out.count("nothing to do") == 5  # four sources and the aggregates
+    assert corpus.revisions() == before
+    assert used <= 3 + 1  # the listing, the sources, the info of pages outside the prefix; and the login check
+    print(f"\ncorpus no-op: {used} API requests")
+
+
+def test_editing_one_source_rebuilds_its_pages_and_the_aggregates_only(corpus, capsys):
+    assert corpus.sync(capsys)[0] == 0
+    before = corpus.revisions()
+    text = (STATEMENTS / "cycle3.wiki").read_text(encoding="utf-8")
+    corpus.write("Weekly", text + "\n<!-- a comment only: the statements stay as they were -->\n")
+    code, out = corpus.sync(capsys)
+    assert code == 0, out
+    assert out.count("nothing to do") == 3  # the other three sources
+    after = corpus.revisions()
+    changed = {title for title in after if after[title] != before.get(title)}
+    # the aggregate data lists every source's revision; no rendered page changed
+    assert changed == {corpus.data}
+
+
+def test_a_failing_source_does_not_stop_the_others_and_holds_the_aggregates_back(corpus, capsys):
+    assert corpus.sync(capsys)[0] == 0
+    aggregate_before = corpus.wiki.revision_count(corpus.aggregate)
+    corpus.write("Trimmed", "This page no longer holds a table.")
+    corpus.write("Harbour Town", (STATEMENTS / "cycle2.wiki").read_text(encoding="utf-8").replace("| 5 || D || 1? ||", "| 5 || B || 1? ||"))
+    code, out = corpus.sync(capsys)
+    assert code == 1, out
+    assert f"{corpus.titles['Trimmed']}: check errors stop the publish" in out
+    assert "aggregates: not updated, because 1 source(s) failed: " + corpus.titles["Trimmed"] in out
+    assert "§HarbourTown.5" in corpus.wiki.page_text(corpus.titles["Harbour Town"] + "/Summary/B")
+    assert corpus.wiki.revision_count(corpus.aggregate) == aggregate_before
+
+
+def test_a_narrative_source_counts_in_the_aggregate_through_its_theme_names(dev_wiki, tmp_path, capsys):
+    prefix = "Test/narrative-corpus/Sources/"
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(yaml.safe_dump({
+        "templates": str(ROOT / "templates"),
+        "keyword_themes": {"Access": "A", "Education": ["A", "C"]},
+        "sources_from": [{"prefix": prefix, "settings": {"shape": "statements"}}],
+        "sources": [{"page": prefix + "All-Hands", "shape": "themes",
+                     "targets": [{"title": "{source}/Themes", "template": "overview.wiki.j2"}]}],
+        "aggregates": [{"title": prefix + "data.json", "format": "json"}],
+    }), encoding="utf-8")
+    dev_wiki.edit_as("Editor", prefix + "All-Hands", FIXTURE, "narrative")
+    dev_wiki.edit_as("Editor", prefix + "Riverside", (STATEMENTS / "cycle1.wiki").read_text(encoding="utf-8"), "cycle 1")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    data = json.loads(dev_wiki.page_text(prefix + "data.json"))
+    narrative = json.loads(json.dumps(data["matrix"]["theme"]))
+    assert narrative["A"][prefix + "All-Hands"] > 0 and narrative["C"][prefix + "All-Hands"] > 0
+    assert {s["shape"] for s in data["sources"]} == {"themes", "statements"}

@@ -1,0 +1,189 @@
+"""Figures across every source of a run: what the 2017 strategy team counted by hand, counted again.
+
+Pure: readings in, a :class:`Corpus` out. Statements count under their codes of one role (the theme,
+by default); a source without such codes counts through ``keyword_themes`` (keyword -> codes), and a
+narrative counts its comments under the codes its theme names map to.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .config import keyword_key
+from .shapes.records import Codebook, StatementReport
+
+if TYPE_CHECKING:
+    from .reading import Reading
+
+__all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "TrackFigures", "aggregate", "corpus_data"]
+
+NO_CODE = ""
+"""The matrix column of statements that carry no code of the role and no mapped keyword."""
+NO_TRACK = "unassigned"
+
+
+@dataclass(frozen=True)
+class SourceFigures:
+    title: str
+    code: str | None
+    shape: str
+    revision: int | None
+    track: str | None
+    statements: int
+    participants: int | None
+    participants_text: str
+    summary_page: str | None
+    """The page whose anchors are this source's statement ids, when it has one."""
+
+    @property
+    def participants_unparsed(self) -> bool:
+        return self.participants is None and bool(self.participants_text.strip())
+
+
+@dataclass(frozen=True)
+class KeywordCount:
+    keyword: str
+    """The folded form (lower case, singular)."""
+    count: int
+    spellings: tuple[str, ...]
+    """How the sources wrote it, most frequent first."""
+
+
+@dataclass(frozen=True)
+class TrackFigures:
+    track: str
+    sources: int
+    participants: int
+    statements: int
+    share: int
+    """Percent of all counted participants."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    role: str
+    codes: tuple[tuple[str, str], ...]
+    """(code, label) of the matrix's columns: the codebooks' codes in order, then others, then NO_CODE."""
+    sources: tuple[SourceFigures, ...]
+    matrix: Mapping[str, Mapping[str, int]]
+    """Source title -> code -> statements."""
+    keywords: tuple[KeywordCount, ...]
+    """Every keyword, the most frequent first."""
+    tracks: tuple[TrackFigures, ...]
+    index: tuple[tuple[str, str], ...]
+    """(statement id, ``page#id``) of every statement whose source has a summary page."""
+
+    @property
+    def statements(self) -> int:
+        return sum(source.statements for source in self.sources)
+
+    @property
+    def participants(self) -> int:
+        return sum(source.participants or 0 for source in self.sources)
+
+    @property
+    def unparsed(self) -> tuple[SourceFigures, ...]:
+        return tuple(source for source in self.sources if source.participants_unparsed)
+
+    def by_code(self) -> dict[str, int]:
+        return {code: sum(row.get(code, 0) for row in self.matrix.values()) for code, _ in self.codes}
+
+
+def aggregate(readings: Sequence["Reading"], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
+              role: str = "theme") -> Corpus:
+    matrix: dict[str, dict[str, int]] = {}
+    sources: list[SourceFigures] = []
+    spellings: dict[str, Counter[str]] = {}
+    index: list[tuple[str, str]] = []
+    for reading in readings:
+        spec, report = reading.spec, reading.report
+        summary = next((t.title.format(source=spec.page) for t in spec.targets if t.name == "statements" and not t.each), None)
+        row: Counter[str] = Counter()
+        if isinstance(report, StatementReport):
+            for statement in report.statements:
+                codes = statement.codes.get(role)
+                if codes is None:  # no column of the role: the keywords say
+                    codes = tuple(c for keyword in statement.keywords for c in keyword_themes.get(keyword_key(keyword), ()))
+                row.update(list(dict.fromkeys(codes)) or [NO_CODE])
+                for keyword in statement.keywords:
+                    spellings.setdefault(keyword_key(keyword), Counter())[keyword.strip()] += 1
+                if summary:
+                    index.append((statement.id, f"{summary}#{statement.id}"))
+            info, count = report.info, len(report.statements)
+            participants, participants_text = info.participants, info.participants_text
+        else:
+            for theme in report.themes:
+                codes = keyword_themes.get(keyword_key(theme.name), ()) or (NO_CODE,)
+                for code in dict.fromkeys(codes):
+                    row[code] += len(theme.comments)
+            count, participants, participants_text = report.comment_count, None, ""
+        matrix[spec.page] = dict(row)
+        sources.append(SourceFigures(spec.page, spec.code, spec.shape, report.revision, spec.track, count,
+                                     participants, participants_text, summary))
+    return Corpus(
+        role=role,
+        codes=_columns(matrix, readings, codebooks, role),
+        sources=tuple(sources),
+        matrix=matrix,
+        keywords=tuple(
+            KeywordCount(key, sum(counts.values()), tuple(spelling for spelling, _ in counts.most_common()))
+            for key, counts in sorted(spellings.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+        ),
+        tracks=_tracks(sources),
+        index=tuple(index),
+    )
+
+
+def _columns(matrix: Mapping[str, Mapping[str, int]], readings: Sequence["Reading"], codebooks: Mapping[str, Codebook],
+             role: str) -> tuple[tuple[str, str], ...]:
+    labels: dict[str, str] = {}
+    for reading in readings:
+        codebook = codebooks.get(reading.spec.codebook or "")
+        for code, label in (codebook.kinds.get(role, {}) if codebook else {}).items():
+            labels.setdefault(code, label)
+    seen = [code for row in matrix.values() for code in row]
+    for code in seen:
+        if code != NO_CODE:
+            labels.setdefault(code, "not in a codebook")
+    if NO_CODE in seen:
+        labels[NO_CODE] = f"no {role}"
+    return tuple(labels.items())
+
+
+def _tracks(sources: Sequence[SourceFigures]) -> tuple[TrackFigures, ...]:
+    total = sum(source.participants or 0 for source in sources)
+    names = sorted({source.track or NO_TRACK for source in sources}, key=lambda name: (name == NO_TRACK, name))
+    figures = []
+    for name in names:
+        members = [source for source in sources if (source.track or NO_TRACK) == name]
+        participants = sum(source.participants or 0 for source in members)
+        figures.append(TrackFigures(name, len(members), participants, sum(s.statements for s in members),
+                                    round(100 * participants / total) if total else 0))
+    return tuple(figures)
+
+
+def corpus_data(corpus: Corpus, top_keywords: int) -> dict:
+    """The aggregate's JSON data page."""
+    return {
+        "sources": [
+            {"title": s.title, "code": s.code, "shape": s.shape, "revision": s.revision, "track": s.track,
+             "statements": s.statements, "participants": s.participants, "participants_text": s.participants_text}
+            for s in corpus.sources
+        ],
+        "matrix": {corpus.role: {code: {title: row[code] for title, row in corpus.matrix.items() if row.get(code)}
+                                 for code, _ in corpus.codes}},
+        "totals": {
+            "sources": len(corpus.sources),
+            "statements": corpus.statements,
+            "participants": corpus.participants,
+            "participants_unparsed": [s.title for s in corpus.unparsed],
+            "by_track": {t.track: {"sources": t.sources, "participants": t.participants, "statements": t.statements}
+                         for t in corpus.tracks},
+            "by_code": {corpus.role: corpus.by_code()},
+        },
+        "keywords": [{"keyword": k.keyword, "count": k.count} for k in corpus.keywords[:top_keywords]],
+        "index": dict(corpus.index),
+    }
