@@ -1,0 +1,275 @@
+-- Module:Wikisync data
+--
+-- Reads the JSON data pages that wikisync writes (wikisync/data.schema.json) with
+-- mw.loadJsonData, so that any page can show a figure of the corpus that stays right after
+-- every sync.  Two kinds of page: a source's "<source>/data.json" (it has "shape" and "counts")
+-- and the aggregate (it has "sources", "matrix" and "totals").
+--
+--   {{#invoke:Wikisync data|count|page=P|role=theme|code=A}}            statements coded A
+--   {{#invoke:Wikisync data|count|page=P|code=A|source=T}}              ... on source T only
+--   {{#invoke:Wikisync data|statements|page=P}}                         all statements
+--   {{#invoke:Wikisync data|statements|page=P|source=T}} or |track=A    one source's, one track's
+--   {{#invoke:Wikisync data|participants|page=P}}, with |source=T or |track=B
+--   {{#invoke:Wikisync data|sources|page=P}}, with |track=A             how many sources
+--   {{#invoke:Wikisync data|keyword|page=P|keyword=translation}}        a keyword's frequency
+--   {{#invoke:Wikisync data|link|page=P|id=§Hb1.3}}                     a link to a statement's row
+--
+-- role defaults to "theme"; an empty code= means the statements without a code.  Numbers are
+-- formatted for readers (1,846); add |raw=1 for a bare number to use in {{#expr:}}.  Whatever
+-- cannot be answered (no such page, not a JSON page, no such code, source or track) gives a
+-- one-line message in <strong class="error">, which {{#iferror:}} can test, never a script error.
+-- Arguments are taken from the #invoke, else from the template that calls it.
+
+local p = {}
+
+local PREFIX = 'Wikisync data: '
+
+-- A message that tells the reader what is missing, not a Lua error.
+local function problem(text)
+	return mw.html.create('strong')
+		:addClass('error')
+		:addClass('wikisync-data-error')
+		:wikitext(PREFIX .. mw.text.nowiki(text))
+end
+
+-- A failure carried up to the entry point as a value (so pcall is needed only around loading).
+local Failure = {}
+Failure.__index = Failure
+
+local function fail(text)
+	return setmetatable({ text = text }, Failure)
+end
+
+local function is_failure(value)
+	return getmetatable(value) == Failure
+end
+
+local function arguments(frame)
+	local args = {}
+	local parent = frame:getParent()
+	if parent then
+		for key, value in pairs(parent.args) do
+			args[key] = mw.text.trim(value)
+		end
+	end
+	for key, value in pairs(frame.args) do
+		args[key] = mw.text.trim(value)
+	end
+	return args
+end
+
+local function load_data(args)
+	local page = args.page
+	if not page or page == '' then
+		return fail('no page= given (the title of a wikisync data page)')
+	end
+	local ok, data = pcall(mw.loadJsonData, page)
+	if not ok then
+		return fail('"' .. page .. '" is not a JSON page that exists')
+	end
+	if type(data.wikisync) ~= 'table' then
+		return fail('"' .. page .. '" is a JSON page, but not one that wikisync wrote')
+	end
+	return data
+end
+
+local function is_aggregate(data)
+	return data.sources ~= nil and data.totals ~= nil
+end
+
+-- A JSON object's member.  PHP's JSON decoder turns keys such as "1" into integers, and so
+-- Lua sees them as numbers: try the text, then the number it spells.
+local function member(object, key)
+	if type(object) ~= 'table' or key == nil then
+		return nil
+	end
+	local value = object[key]
+	if value == nil and tonumber(key) ~= nil then
+		value = object[tonumber(key)]
+	end
+	return value
+end
+
+local function find_source(data, title)
+	for _, source in ipairs(data.sources) do
+		if source.title == title then
+			return source
+		end
+	end
+	return nil
+end
+
+local function format_number(number, args)
+	if args.raw and args.raw ~= '' and args.raw ~= '0' and args.raw ~= 'no' then
+		return tostring(number)
+	end
+	return mw.getContentLanguage():formatNum(number)
+end
+
+local function length(list)
+	local n = 0
+	for _ in ipairs(list) do
+		n = n + 1
+	end
+	return n
+end
+
+-- Each query returns a number, a text or a Failure.
+
+local function q_count(data, args)
+	local role = (args.role and args.role ~= '') and args.role or 'theme'
+	local code = args.code
+	if code == nil then
+		return fail('no code= given (e.g. code=A; code= with nothing counts the uncoded statements)')
+	end
+	local by_code
+	if is_aggregate(data) then
+		by_code = data.totals.by_code
+	else
+		if args.source and args.source ~= '' and args.source ~= data.title then
+			return fail('"' .. args.page .. '" holds only "' .. tostring(data.title) .. '"; use the aggregate for source=')
+		end
+		by_code = data.counts
+	end
+	local codes = member(by_code, role)
+	if codes == nil then
+		return fail('no statements are coded by ' .. role .. ' in "' .. args.page .. '"')
+	end
+	local total = member(codes, code)
+	if total == nil then
+		return fail('no ' .. role .. ' code "' .. code .. '" in "' .. args.page .. '"')
+	end
+	if is_aggregate(data) and args.source and args.source ~= '' then
+		if not find_source(data, args.source) then
+			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		end
+		return member(member(member(data.matrix, role), code), args.source) or 0
+	end
+	return total
+end
+
+local function track_totals(data, args)
+	local totals = member(data.totals.by_track, args.track)
+	if totals == nil then
+		return fail('no track "' .. args.track .. '" in "' .. args.page .. '"')
+	end
+	return totals
+end
+
+local function q_statements(data, args)
+	if not is_aggregate(data) then
+		return length(data.statements or {})
+	end
+	if args.source and args.source ~= '' then
+		local source = find_source(data, args.source)
+		if not source then
+			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		end
+		return source.statements
+	end
+	if args.track and args.track ~= '' then
+		local totals = track_totals(data, args)
+		return is_failure(totals) and totals or totals.statements
+	end
+	return data.totals.statements
+end
+
+-- A count as the page gives it: the number, else the text that could not be read as one.
+local function participants_of(record)
+	if record.participants ~= nil then
+		return record.participants
+	end
+	if record.participants_text and record.participants_text ~= '' then
+		return mw.text.nowiki(record.participants_text)
+	end
+	return fail('the participants of "' .. tostring(record.title) .. '" are not given')
+end
+
+local function q_participants(data, args)
+	if not is_aggregate(data) then
+		local info = data.info
+		if info == nil then
+			return fail('"' .. args.page .. '" has no participants (a ' .. tostring(data.shape) .. ' source)')
+		end
+		return participants_of({ title = data.title, participants = info.participants,
+			participants_text = info.participants_text })
+	end
+	if args.source and args.source ~= '' then
+		local source = find_source(data, args.source)
+		if not source then
+			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		end
+		return participants_of(source)
+	end
+	if args.track and args.track ~= '' then
+		local totals = track_totals(data, args)
+		return is_failure(totals) and totals or totals.participants
+	end
+	return data.totals.participants
+end
+
+local function q_sources(data, args)
+	if not is_aggregate(data) then
+		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+	end
+	if args.track and args.track ~= '' then
+		local totals = track_totals(data, args)
+		return is_failure(totals) and totals or totals.sources
+	end
+	return data.totals.sources
+end
+
+local function q_keyword(data, args)
+	if not is_aggregate(data) then
+		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+	end
+	local wanted = mw.ustring.lower(args.keyword or '')
+	if wanted == '' then
+		return fail('no keyword= given')
+	end
+	for _, entry in ipairs(data.keywords) do
+		if mw.ustring.lower(entry.keyword) == wanted then
+			return entry.count
+		end
+	end
+	return fail('the keyword "' .. args.keyword .. '" is not in the table of "' .. args.page .. '"')
+end
+
+local function q_link(data, args)
+	if not is_aggregate(data) then
+		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+	end
+	local id = args.id or ''
+	local target = member(data.index, id)
+	if target == nil then
+		return fail('no statement "' .. id .. '" in the index of "' .. args.page .. '"')
+	end
+	return '[[' .. target .. '|' .. id .. ']]'
+end
+
+local function entry(query)
+	return function(frame)
+		local args = arguments(frame)
+		local data = load_data(args)
+		local result = data
+		if not is_failure(data) then
+			result = query(data, args)
+		end
+		if is_failure(result) then
+			return tostring(problem(result.text))
+		end
+		if type(result) == 'number' then
+			return format_number(result, args)
+		end
+		return result
+	end
+end
+
+p.count = entry(q_count)
+p.statements = entry(q_statements)
+p.participants = entry(q_participants)
+p.sources = entry(q_sources)
+p.keyword = entry(q_keyword)
+p.link = entry(q_link)
+
+return p
