@@ -99,12 +99,13 @@ class DevWiki:
                 return count
             params.update(body["continue"])
 
-    def edit_as(self, user: str, title: str, text: str, summary: str) -> int:
-        """Edit as `user` (a key of `accounts`); return the page's latest revid."""
+    def edit_as(self, user: str, title: str, text: str, summary: str, **params: Any) -> int:
+        """Edit as `user` (a key of `accounts`), with more of action=edit's `params` (such as
+        contentmodel); return the page's latest revid."""
         session = self._session(user)
         token = self.api(session, action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
         body = self.api(session, "POST", action="edit", title=title, text=text,
-                        summary=summary, token=token, **{"assert": "user"})
+                        summary=summary, token=token, **{"assert": "user", **params})
         result = body["edit"]
         if result.get("result") != "Success":
             raise RuntimeError(f"edit of {title!r} as {user} failed: {result}")

@@ -1,0 +1,223 @@
+"""Module:Wikisync data on the real dev wiki: Scribunto runs Debian's lua5.1, the module reads
+wikisync's JSON data pages with mw.loadJsonData, and a page invoking it shows the right numbers,
+or a readable message (never a script error) when a page, code, source or track is missing.
+
+The data pages are the documents of tests/data/data_pages/documents.yaml, validated against
+wikisync/data.schema.json before they are saved, as a user, with content model json."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_data_schema import DOCUMENTS, validator
+
+REPO = Path(__file__).resolve().parent.parent
+MODULE_FILE = REPO / "templates" / "lua" / "Wikisync data.lua"
+MODULE = "Module:Wikisync data"
+AGGREGATE = "Wikisync data test/Sources/data.json"
+SOURCE = "Wikisync data test/Sources/Quarry-Hill-Cycle2/data.json"
+NOT_JSON = "Wikisync data test/Sources/Notes"
+HB1 = "Strategy/Wikimedia movement/2017/Sources/Harbour-Town-Cycle2"
+QH1 = "Strategy/Wikimedia movement/2017/Sources/Quarry-Hill-Cycle2"
+
+# label -> the invocation; the page lists them as "* label: result".
+INVOCATIONS = {
+    "theme A": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|role=theme|code=A}}}}",
+    "theme C, role by default": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=C}}}}",
+    "uncoded": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=}}}}",
+    "question 2": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|role=question|code=2}}}}",
+    "theme A on Hb1": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=A|source={HB1}}}}}",
+    "theme E on Hb1": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=E|source={HB1}}}}}",
+    "theme C through a template": f"{{{{Wikisync data count|page={AGGREGATE}|code=C|source={QH1}}}}}",
+    "statements": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}}}}}",
+    "statements track B": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|track=B}}}}",
+    "statements of Qh1": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|source={QH1}}}}}",
+    "statements x 100": f"{{{{#expr:{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|raw=1}}}} * 100}}}}",
+    "participants": f"{{{{#invoke:Wikisync data|participants|page={AGGREGATE}}}}}",
+    "participants track A": f"{{{{#invoke:Wikisync data|participants|page={AGGREGATE}|track=A}}}}",
+    "participants of Qh1": f"{{{{#invoke:Wikisync data|participants|page={AGGREGATE}|source={QH1}}}}}",
+    "sources": f"{{{{#invoke:Wikisync data|sources|page={AGGREGATE}}}}}",
+    "sources track B": f"{{{{#invoke:Wikisync data|sources|page={AGGREGATE}|track=B}}}}",
+    "keyword Translation": f"{{{{#invoke:Wikisync data|keyword|page={AGGREGATE}|keyword=Translation}}}}",
+    "link": f"{{{{#invoke:Wikisync data|link|page={AGGREGATE}|id=§Qh1.5}}}}",
+    "source page theme A": f"{{{{#invoke:Wikisync data|count|page={SOURCE}|code=A}}}}",
+    "source page question 1": f"{{{{#invoke:Wikisync data|count|page={SOURCE}|role=question|code=1}}}}",
+    "source page statements": f"{{{{#invoke:Wikisync data|statements|page={SOURCE}}}}}",
+    "source page participants": f"{{{{#invoke:Wikisync data|participants|page={SOURCE}}}}}",
+    "missing page": "{{#invoke:Wikisync data|count|page=Wikisync data test/No such page.json|code=A}}",
+    "not a JSON page": f"{{{{#invoke:Wikisync data|count|page={NOT_JSON}|code=A}}}}",
+    "missing code": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=Z}}}}",
+    "missing source": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=A|source=Nowhere}}}}",
+    "missing track": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|track=C}}}}",
+    "no page given": "{{#invoke:Wikisync data|statements}}",
+    "caught by iferror": f"{{{{#iferror:{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=Z}}}}|none|found}}}}",
+}
+
+EXPECTED = {
+    "theme A": "5",
+    "theme C, role by default": "5",
+    "uncoded": "2",
+    "question 2": "5",
+    "theme A on Hb1": "3",
+    "theme E on Hb1": "0",
+    "theme C through a template": "1",
+    "statements": "16",
+    "statements track B": "9",
+    "statements of Qh1": "4",
+    "statements x 100": "1600",
+    "participants": "49",
+    "participants track A": "31",
+    "participants of Qh1": "a few regulars",
+    "sources": "3",
+    "sources track B": "2",
+    "keyword Translation": "6",
+    "link": "§Qh1.5",
+    "source page theme A": "2",
+    "source page question 1": "1",
+    "source page statements": "4",
+    "source page participants": "a few regulars",
+    "missing page": 'Wikisync data: "Wikisync data test/No such page.json" is not a JSON page that exists',
+    "not a JSON page": f'Wikisync data: "{NOT_JSON}" is not a JSON page that exists',
+    "missing code": f'Wikisync data: no theme code "Z" in "{AGGREGATE}"',
+    "missing source": f'Wikisync data: no source "Nowhere" in "{AGGREGATE}"',
+    "missing track": f'Wikisync data: no track "C" in "{AGGREGATE}"',
+    "no page given": "Wikisync data: no page= given (the title of a wikisync data page)",
+    "caught by iferror": "none",
+}
+ERRORS = {"missing page", "not a JSON page", "missing code", "missing source", "missing track", "no page given"}
+
+
+class _Items(HTMLParser):
+    """The text of each <li> of the parsed page, and the classes of the elements inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, set[str], list[str]]] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "li":
+            self.items.append(("", set(), []))
+            self._depth += 1
+        elif self._depth:
+            text, classes, links = self.items[-1]
+            classes.update((attributes.get("class") or "").split())
+            if tag == "a" and attributes.get("href"):
+                links.append(attributes["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            text, classes, links = self.items[-1]
+            self.items[-1] = (text + data, classes, links)
+
+
+def save_json(wiki, title: str, document) -> int:
+    errors = [error.message for error in validator().iter_errors(document)]
+    assert errors == [], errors
+    return wiki.edit_as("Editor", title, json.dumps(document, ensure_ascii=False, indent=1),
+                        "wikisync test: a data page", contentmodel="json")
+
+
+def content_model(wiki, title: str) -> str:
+    return wiki.api(action="query", prop="info", titles=title)["query"]["pages"][0]["contentmodel"]
+
+
+@pytest.fixture(scope="module")
+def rendered(dev_wiki):
+    save_json(dev_wiki, AGGREGATE, DOCUMENTS["aggregate"])
+    save_json(dev_wiki, SOURCE, DOCUMENTS["source"])
+    dev_wiki.edit_as("Editor", NOT_JSON, "Only notes here, no data.", "wikisync test: wikitext")
+    dev_wiki.edit_as("Editor", MODULE, MODULE_FILE.read_text(encoding="utf-8"),
+                     "wikisync test: the module from templates/lua/")
+    dev_wiki.edit_as("Editor", "Template:Wikisync data count", "{{#invoke:Wikisync data|count}}",
+                     "wikisync test: a template around the module")
+    text = "\n".join(f"* {label}: {call}" for label, call in INVOCATIONS.items())
+    dev_wiki.edit_as("Editor", "Wikisync data test/Figures", text, "wikisync test: figures")
+    body = dev_wiki.api(action="parse", page="Wikisync data test/Figures", prop="text|limitreportdata")
+    html = body["parse"]["text"]
+    parser = _Items()
+    parser.feed(html)
+    items = {}
+    for text, classes, links in parser.items:
+        label, _, value = text.partition(": ")
+        items[label.strip()] = (value.strip(), classes, links)
+    return html, items
+
+
+def test_scribunto_runs_debians_lua51(dev_wiki):
+    settings = (dev_wiki.dir / "LocalSettings.php").read_text(encoding="utf-8")
+    assert "wfLoadExtension( 'Scribunto' );" in settings
+    assert "$wgScribuntoDefaultEngine = 'luastandalone';" in settings
+    assert "$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';" in settings
+    root = Path("/")
+    if dev_wiki.mediawiki != "1.39":  # chrooted in Debian 13's root (scripts/dev-wiki)
+        root = Path(os.environ.get("WIKISYNC_DEVWIKI_ROOTS") or REPO / ".devwiki-roots") / "trixie"
+    assert (root / "usr/bin/lua5.1").is_file()
+    standalone = root / "usr/share/mediawiki/extensions/Scribunto/includes/engines/LuaStandalone"
+    assert standalone.is_dir()
+    assert not (standalone / "binaries").exists()  # nothing bundled that could run instead
+    dev_wiki.edit_as("Editor", "Module:Wikisync data test version",
+                     "return { version = function() return _VERSION end }", "wikisync test: Lua version")
+    body = dev_wiki.api(action="parse", contentmodel="wikitext", prop="text",
+                        text="{{#invoke:Wikisync data test version|version}}")
+    assert "Lua 5.1" in body["parse"]["text"]
+
+
+def test_the_pages_have_the_content_models_lua_expects(dev_wiki, rendered):
+    assert content_model(dev_wiki, AGGREGATE) == "json"
+    assert content_model(dev_wiki, SOURCE) == "json"
+    assert content_model(dev_wiki, MODULE) == "Scribunto"
+    assert dev_wiki.page_text(MODULE) == MODULE_FILE.read_text(encoding="utf-8").rstrip("\n")
+
+
+def test_the_module_reads_with_load_json_data():
+    code = MODULE_FILE.read_text(encoding="utf-8")
+    assert "mw.loadJsonData" in code
+    assert not re.search(r"mw\.loadData\s*\(", code)
+
+
+@pytest.mark.parametrize("label", list(EXPECTED))
+def test_the_page_shows_the_figure(rendered, label):
+    html, items = rendered
+    value, classes, links = items[label]
+    assert value == EXPECTED[label]
+    assert "scribunto-error" not in classes
+    if label in ERRORS:
+        assert {"error", "wikisync-data-error"} <= classes
+    else:
+        assert "error" not in classes
+    if label == "link":
+        # to the summary page (not created here, so a red link, which drops the #§Qh1.5)
+        assert links and "title=Strategy/Wikimedia_movement/2017/Sources/Quarry-Hill-Cycle2/Summary&" in links[0]
+
+
+def test_no_script_error_anywhere_on_the_page(rendered):
+    html, items = rendered
+    assert len(items) == len(INVOCATIONS)
+    assert "scribunto-error" not in html
+    assert "Script error" not in html and "Lua error" not in html
+
+
+def test_an_edit_of_the_data_page_shows_on_the_next_parse(dev_wiki, rendered):
+    document = yaml.safe_load(yaml.safe_dump(DOCUMENTS["aggregate"]))
+    document["totals"]["by_code"]["theme"]["A"] = 6
+    document["matrix"]["theme"]["A"][HB1] = 4
+    save_json(dev_wiki, AGGREGATE, document)
+    try:
+        body = dev_wiki.api(action="parse", contentmodel="wikitext", prop="text",
+                            text=INVOCATIONS["theme A"] + " / " + INVOCATIONS["theme A on Hb1"])
+        assert re.search(r">\s*6 / 4\s*<", body["parse"]["text"]), body["parse"]["text"]
+    finally:
+        save_json(dev_wiki, AGGREGATE, DOCUMENTS["aggregate"])
