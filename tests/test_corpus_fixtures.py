@@ -151,3 +151,26 @@ def test_the_corpus_figures_add_up():
     assert top == corpus["keywords"]
     spellings = {k for r in statements.values() for s in r.statements for k in s.keywords if fold(k) == "translation"}
     assert {"Translation", "translations", "Translations", "translation"} <= spellings
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s["title"] for s in SOURCES])
+def test_a_source_data_page_keeps_the_contract(source):
+    """What sync writes as <source>/data.json for each fixture validates against the schema, and its
+    counts are the designed ones."""
+    from test_data_schema import validator
+
+    from wikisync.config import SourceSpec
+    from wikisync.ownership import dump_data, load_data, stamp_data
+    from wikisync.render import source_data
+
+    spec = SourceSpec(page=title_of(source), shape=source["shape"], codebook=source["codebook"],
+                      code=source["code"], track=source["track"],
+                      targets=[{"title": "{source}/data.json", "template": "statements.wiki.j2"}])
+    document = load_data(stamp_data(dump_data(source_data(parsed(source), spec))))
+    errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator().iter_errors(document)]
+    assert errors == []
+    assert document["track"] == source["track"] and document["code"] == source["code"]
+    if source["shape"] == "statements":
+        assert document["counts"] == source["expected"]["counts"]
+    else:
+        assert document["counts"] == {"theme": source["expected"]["themes"]}
