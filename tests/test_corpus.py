@@ -156,3 +156,51 @@ def test_a_narrative_source_counts_in_the_aggregate_through_its_theme_names(dev_
     narrative = json.loads(json.dumps(data["matrix"]["theme"]))
     assert narrative["A"][prefix + "All-Hands"] > 0 and narrative["C"][prefix + "All-Hands"] > 0
     assert {s["shape"] for s in data["sources"]} == {"themes", "statements"}
+
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+
+
+def test_the_fixture_corpus_publishes_pages_that_the_schema_and_the_lua_module_read(dev_wiki, tmp_path, capsys):
+    """The demo's corpus (tests/fixtures/corpus/page_map.yaml) on the real wiki: every data page it writes
+    validates against wikisync/data.schema.json, and Module:Wikisync data shows the aggregate's figures."""
+    from test_data_schema import validator
+
+    listing = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
+    prefix = listing["prefix"]
+    for source in listing["sources"]:
+        dev_wiki.edit_as("Editor", prefix + source["title"], (CORPUS / source["file"]).read_text(encoding="utf-8"), "corpus fixture")
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text((CORPUS / "page_map.yaml").read_text(encoding="utf-8").replace(
+        "templates: ../../../templates", f"templates: {ROOT / 'templates'}"), encoding="utf-8")
+    before = dev_wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    first_run = dev_wiki.api_request_count() - before
+    assert code == 0, out
+    aggregate = json.loads(dev_wiki.page_text(prefix + "data.json"))
+    figures = listing["corpus"]
+    narrative = sum(s["expected"]["statements"] for s in listing["sources"] if s["shape"] == "themes")
+    assert aggregate["totals"]["statements"] == figures["statements"] + narrative  # a narrative counts its comments
+    assert aggregate["totals"]["sources"] == figures["sources"]
+    assert aggregate["totals"]["participants"] == figures["participants"]
+    assert [t.removeprefix(prefix) for t in aggregate["totals"]["participants_unparsed"]] == figures["participants_unparsed"]
+    assert {k["keyword"]: k["count"] for k in aggregate["keywords"][:6]} == figures["keywords"]
+    data_pages = [prefix + s["title"] + "/data.json" for s in listing["sources"]] + [prefix + "data.json"]
+    for title in data_pages:
+        errors = [f"{title}: {error.message}" for error in validator().iter_errors(json.loads(dev_wiki.page_text(title)))]
+        assert errors == []
+    before = dev_wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    no_op = dev_wiki.api_request_count() - before
+    assert code == 0 and out.count("nothing to do") == len(listing["sources"]) + 1, out
+    print(f"\nfixture corpus: first run {first_run} API requests, no-op {no_op}")
+
+    module = (ROOT / "templates" / "lua" / "Wikisync data.lua").read_text(encoding="utf-8")
+    dev_wiki.edit_as("Editor", "Module:Wikisync data", module, "the module")
+    page = "Test/Corpus figures"
+    dev_wiki.edit_as("Editor", page, f"Theme A: {{{{#invoke:Wikisync data|count|page={prefix}data.json|code=A}}}}.\n\n"
+                                     f"Statements: {{{{#invoke:Wikisync data|statements|page={prefix}data.json}}}}.", "figures")
+    html = dev_wiki.api(action="parse", page=page, prop="text")["parse"]["text"]
+    text = re.sub(r"<[^>]+>", "", html)
+    assert f"Theme A: {aggregate['totals']['by_code']['theme']['A']}." in text
+    assert f"Statements: {aggregate['totals']['statements']}." in text
