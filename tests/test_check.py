@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from wikisync.check import RULES, Diagnostic, check, has_errors, summary_line
 from wikisync.errors import ConfigError
 from wikisync.model import Anomaly, Report
-from wikisync.parse import parse
+from wikisync.shapes.themes import parse_themes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "check" / "cases.yaml").read_text(encoding="utf-8"))
@@ -36,7 +36,7 @@ def source() -> str:
 
 @pytest.fixture(scope="module")
 def report(source: str) -> Report:
-    return parse(source, "All-Hands summary report", 42)
+    return parse_themes(source, "All-Hands summary report", 42)
 
 
 def _positions(diagnostics: list[Diagnostic]) -> list[str]:
@@ -45,7 +45,7 @@ def _positions(diagnostics: list[Diagnostic]) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_case(case: dict) -> None:
-    found = check(parse(case["wikitext"]), aliases=case.get("aliases", {}), rules=case.get("rules", {}))
+    found = check(parse_themes(case["wikitext"]), aliases=case.get("aliases", {}), rules=case.get("rules", {}))
     assert _positions(found) == case["fires"]
 
 
@@ -108,7 +108,7 @@ def test_severity_overrides_and_off(report: Report) -> None:
 
 
 def test_an_error_can_be_lowered_to_a_warning() -> None:
-    found = check(parse("Just a sentence."), rules={"WS100": "warning"})
+    found = check(parse_themes("Just a sentence."), rules={"WS100": "warning"})
     assert [(d.code, d.severity) for d in found] == [("WS100", "warning")]
     assert not has_errors(found)
 
@@ -142,7 +142,7 @@ def test_diagnostic_to_dict_and_format(report: Report) -> None:
 def test_long_texts_are_shortened_in_messages() -> None:
     comment = "word " * 40
     text = f"== Key Themes ==\n=== A ===\nS.\nWhat we heard:\n* {comment}\n* {comment}\n{{|\n! Priorities\n|-\n| R\n| A\n|}}"
-    (repeated,) = check(parse(text))
+    (repeated,) = check(parse_themes(text))
     assert repeated.code == "WS206" and "…" in repeated.message and len(repeated.message) < 120
 
 
@@ -210,7 +210,7 @@ def test_mutated_fixture_never_raises_and_stays_in_bounds(mutations: list[tuple]
     text = "\n".join(lines)[:cut]
     line_count = text.count("\n") + 1
 
-    report = parse(text)
+    report = parse_themes(text)
     found = check(report, aliases=FIXTURE_ALIASES)
 
     assert report.line_count == line_count

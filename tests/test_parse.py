@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wikisync.parse import parse, plain_text
+from wikisync.shapes.themes import parse_themes, plain_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 TITLE = "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"
@@ -32,7 +32,7 @@ def source() -> str:
 
 @pytest.fixture(scope="module")
 def report(source):
-    return parse(source, TITLE, 42)
+    return parse_themes(source, TITLE, 42)
 
 
 @pytest.mark.parametrize("case", yaml.safe_load((Path(__file__).parent / "data" / "plain_text.yaml").read_text()))
@@ -156,7 +156,7 @@ def test_markup_variations_are_seen_through():
             "Only a summary.",
         ]
     )
-    report = parse(text)
+    report = parse_themes(text)
     assert [t.name for t in report.themes] == ["Access", "Second"]
     access = report.themes[0]
     assert access.summary == "Summary line one continues here."
@@ -179,19 +179,19 @@ def test_markup_variations_are_seen_through():
     ],
 )
 def test_bad_markup_becomes_anomalies_not_exceptions(text, kind, line):
-    report = parse(text)
+    report = parse_themes(text)
     assert (kind, line) in [(a.kind, a.line) for a in report.anomalies]
 
 
 def test_bullets_before_the_first_theme_are_stray():
-    report = parse("== Key Themes ==\nintro\n* lost comment\n=== A ===\nsummary\n* kept")
+    report = parse_themes("== Key Themes ==\nintro\n* lost comment\n=== A ===\nsummary\n* kept")
     assert [c.text for c in report.stray_comments] == ["lost comment"]
     assert [c.text for c in report.themes[0].comments] == ["kept"]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "Just a sentence.", "{|", "|}", "== ==", "<translate>", "* * *"])
 def test_degenerate_pages_parse(text):
-    report = parse(text)
+    report = parse_themes(text)
     assert report.themes == ()
 
 
@@ -204,7 +204,7 @@ REQUESTS = """Ask for a rebuild below.
 
 
 def test_rebuild_requests_are_found_with_their_lines_and_status():
-    from wikisync.parse import parse_requests
+    from wikisync.shapes.requests import parse_requests
 
     found = parse_requests(REQUESTS)
     assert [(r.index, r.source, r.status, r.line) for r in found] == [
@@ -216,7 +216,7 @@ def test_rebuild_requests_are_found_with_their_lines_and_status():
 
 
 def test_answering_a_request_changes_only_its_template():
-    from wikisync.parse import answer_request, parse_requests
+    from wikisync.shapes.requests import answer_request, parse_requests
 
     answered = answer_request(REQUESTS, 2, {"status": "declined", "result": "no source named"})
     assert answered.replace("{{Template:wikisync request|status=declined|result=no source named}}", "{{Template:wikisync request}}") == REQUESTS

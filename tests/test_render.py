@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from wikisync.config import load_page_map
 from wikisync.errors import TemplateError
-from wikisync.parse import parse, plain_text
+from wikisync.shapes.themes import parse_themes, plain_text
 from wikisync.titles import title_problem
 from wikisync.render import escape_wikitext, excerpt, render, split_notice, theme_title
 
@@ -23,7 +23,7 @@ def page_map():
 
 @pytest.fixture(scope="module")
 def report():
-    return parse((ROOT / "tests/fixtures/all-hands-summary-report.wiki").read_text(encoding="utf-8"), SOURCE, 1234)
+    return parse_themes((ROOT / "tests/fixtures/all-hands-summary-report.wiki").read_text(encoding="utf-8"), SOURCE, 1234)
 
 
 @pytest.fixture(scope="module")

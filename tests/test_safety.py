@@ -677,10 +677,10 @@ def visible(html_text: str) -> str:
 
 
 def test_markup_in_the_source_stays_plain_text_on_every_generated_page(case, capsys):
-    from wikisync.parse import parse
+    from wikisync.shapes.themes import parse_themes
 
     case.write(MARKUP_SOURCE)
-    report = parse(MARKUP_SOURCE)
+    report = parse_themes(MARKUP_SOURCE)
     summary = ("Bars | and || and {{ and }} and {{!}} and |} and a!b and <nowiki> and </translate> and "
                "[[Category:Evil]] stay text.")
     comments = ["Cells | || ! {{ }} {{!}} |} end.", "Tags <nowiki> and </translate> and [[Category:Evil]] end.",

@@ -3,7 +3,7 @@
 Each rule is one function registered under a stable code: WS1xx markup and page structure, WS2xx
 themes and comments, WS3xx the Competing Priorities table, WS4xx key questions. The checker is
 pure: it reads a :class:`Report` and returns diagnostics sorted by position, and it never raises
-on anything :func:`wikisync.parse.parse` can produce.
+on anything :func:`wikisync.shapes.themes.parse_themes` can produce.
 """
 
 from __future__ import annotations
@@ -181,6 +181,9 @@ def _quoted(text: str) -> str:
     return f'"{text}"'
 
 
+_SECTIONS_HINT = "if the page names its sections in other words (another language), give them under sections: in page_map.yaml"
+
+
 def _alias_hint(value: str, theme: str) -> str:
     entry = f"{json.dumps(value, ensure_ascii=False)}: {json.dumps(theme, ensure_ascii=False)}"
     return f"declare it in page_map.yaml: aliases: {{{entry}}}"
@@ -193,7 +196,8 @@ def _alias_hint(value: str, theme: str) -> str:
 def _not_a_report(subject: Subject) -> Iterator[Finding]:
     report = subject.report
     if not report.themes and not report.priorities:
-        yield Finding(1, 1, "not a report: no theme sections under a Key Themes heading and no Competing Priorities table")
+        yield Finding(1, 1, "not a report: no theme sections under a Key Themes heading and no Competing Priorities table",
+                      hint=_SECTIONS_HINT)
 
 
 _ANOMALY_RULES = {
@@ -275,7 +279,7 @@ def _comments_without_lead_in(subject: Subject) -> Iterator[Finding]:
                 1,
                 f'the comments of theme {_quoted(theme.name)} have no "What we heard:" line before them',
                 theme.name,
-                "add a line ''What we heard:'' above the list",
+                "add a line ''What we heard:'' above the list, or give the page's own words under sections: heard: in page_map.yaml",
             )
 
 
@@ -363,6 +367,8 @@ def _unknown_value(subject: Subject) -> Iterator[Finding]:
         if match is None:
             close = difflib.get_close_matches(normalise(value.name), list(keys), n=1)
             hint = f"did you mean {_quoted(keys[close[0]])}? declare an alias in page_map.yaml" if close else None
+            if not keys:
+                hint = f"the page has no theme section at all; {_SECTIONS_HINT}"
             yield Finding(value.line, value.column, f"{_quoted(value.name)} names no theme section", None, hint)
 
 

@@ -18,7 +18,7 @@ from . import __version__
 from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
 from .config import PageMap, SourceSpec, load_page_map
 from .errors import ConfigError, SourceError, WikisyncError
-from .parse import parse
+from .shapes.themes import ThemeSections, parse_themes
 from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
 from .titles import title_key
 
@@ -113,7 +113,7 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--shape", choices=("themes", "statements"),
                          help="the page's shape (default: the page map's for this title, else themes)")
     command.add_argument("--map", default="page_map.yaml", metavar="PATH",
-                         help="take the shape, codebook, code, columns, aliases and rules for the page from this map, if it exists")
+                         help="take the shape, sections, codebook, code, columns, aliases and rules for the page from this map, if it exists")
 
 
 def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None]:
@@ -152,7 +152,8 @@ def _parsed(args: argparse.Namespace):
         report = parse_statements(text, title, revision, codebook=codebook,
                                   columns=spec.columns if spec else None, code=spec.code if spec else None)
         return report, shape, spec
-    return parse(text, title, revision), shape, spec
+    sections = spec.theme_sections if spec and spec.shape == shape else ThemeSections()
+    return parse_themes(text, title, revision, sections), shape, spec
 
 
 def _run_parse(args: argparse.Namespace) -> int:

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .check import RULES
 from .check_statements import STATEMENT_RULES
 from .shapes.records import CODED_ROLES, Codebook
+from .shapes.themes import ThemeSections
 from .errors import ConfigError
 from .titles import title_key, title_problem
 
-__all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SourceSpec", "SourcesFrom", "TargetSpec",
+__all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec", "SourceSpec", "SourcesFrom", "TargetSpec",
            "default_targets", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
@@ -52,6 +53,30 @@ class Guard(_Strict):
         if isinstance(value, bool):  # YAML's yes/no/on/off
             raise ValueError(f"must be a fraction from 0 to 1, not {value!r}")
         return value
+
+
+_DEFAULT_SECTIONS = ThemeSections()
+
+
+class SectionsSpec(_Strict):
+    """How a narrative (themes) source names its sections; each is matched without regard to case,
+    as part of a heading (themes, questions), the start of a paragraph (heard) or part of the
+    priorities table's first header cell (priorities)."""
+
+    themes: str = _DEFAULT_SECTIONS.themes
+    heard: str = _DEFAULT_SECTIONS.heard
+    priorities: str = _DEFAULT_SECTIONS.priorities
+    questions: str = _DEFAULT_SECTIONS.questions
+
+    @field_validator("*")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must be the words that name the section, not empty")
+        return value
+
+    def theme_sections(self) -> ThemeSections:
+        return ThemeSections(self.themes, self.heard, self.priorities, self.questions)
 
 
 def _pattern_fields(pattern: str) -> set[str]:
@@ -119,6 +144,8 @@ class SourceSpec(_Strict):
     ``theme`` when the codebook has themes, else the codebook's first kind."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Column role -> header text, where the built-in header names do not fit (statement sources)."""
+    sections: SectionsSpec | None = None
+    """How the report names its sections, where it does not say "Key Themes" and so on (themes sources)."""
     summary: str = DEFAULT_SUMMARY
     aliases: dict[str, str] = Field(default_factory=dict)
     """Table spelling -> theme heading."""
@@ -139,6 +166,18 @@ class SourceSpec(_Strict):
         for code in value:
             if code not in RULES and code not in STATEMENT_RULES:
                 raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
+        return value
+
+    @property
+    def theme_sections(self) -> ThemeSections:
+        return self.sections.theme_sections() if self.sections is not None else ThemeSections()
+
+    @field_validator("sections")
+    @classmethod
+    def _sections_of_the_shape(cls, value: SectionsSpec | None, info: ValidationInfo) -> SectionsSpec | None:
+        shape = info.data.get("shape", "themes")
+        if value is not None and shape != "themes":
+            raise ValueError(f"only a themes source has sections; this one is shape: {shape}")
         return value
 
     @model_validator(mode="after")
@@ -451,6 +490,7 @@ def _known_keys(location: tuple) -> list[str]:
         (): _File, ("defaults",): _Defaults, ("sources",): SourceSpec, ("sources", "targets"): TargetSpec,
         ("sources_from",): SourcesFrom, ("sources_from", "settings"): SourceSpec,
         ("sources_from", "settings", "targets"): TargetSpec, ("aggregates",): AggregateSpec,
+        ("sources", "sections"): SectionsSpec, ("sources_from", "settings", "sections"): SectionsSpec,
     }.get(tuple(n for n in names if n != "guard"), _File)
     if names and names[-1] == "guard":
         model = Guard

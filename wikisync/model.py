@@ -1,4 +1,4 @@
-"""Plain data for a parsed report: what parse.py produces and every later stage consumes."""
+"""Plain data for a parsed report: what the themes shape (shapes/themes.py) produces and every later stage consumes."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 
 from .config import PageMap
 from .model import RebuildRequest
-from .parse import answer_request, parse_requests
 from .render import escape_wikitext, render_page
+from .shapes.requests import answer_request, parse_requests
 from .state import State, state_key
 from .wiki import SourcePage, Wiki
 

@@ -14,10 +14,10 @@ from .check import Diagnostic, check
 from .check_statements import check_statements
 from .config import SourceSpec
 from .model import Report
-from .parse import parse
 from .render import DesiredPage, render, render_statements
 from .shapes.records import Codebook, StatementReport
 from .shapes.statements import parse_statements
+from .shapes.themes import parse_themes
 
 __all__ = ["Reading", "read_source"]
 
@@ -46,7 +46,7 @@ def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, c
                                       columns=spec.columns, code=spec.code)
         return Reading(spec, statements, tuple(check_statements(statements, rules=spec.rules)),
                        {"statements": len(statements.statements)})
-    report = parse(text, title, revision)
+    report = parse_themes(text, title, revision, spec.theme_sections)
     patterns = tuple(target.title.replace("{source}", spec.page) for target in spec.targets if target.each == "theme")
     diagnostics = check(report, aliases=spec.aliases, rules=spec.rules, title_patterns=patterns)
     return Reading(spec, report, tuple(diagnostics), {"themes": len(report.themes), "comments": report.comment_count})

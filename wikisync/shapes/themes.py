@@ -1,8 +1,10 @@
-"""Wikitext of a report page -> :class:`wikisync.model.Report`.
+"""Wikitext of a narrative report page (the All-Hands kind) -> :class:`wikisync.model.Report`.
 
-The only module that touches mwparserfromhell nodes. Bad markup never raises: whatever can be
-recovered is returned and what had to be worked around is recorded as :class:`Anomaly` records,
-which the checker reports with their lines.
+The sections the parser looks for (the themes heading, the "What we heard" lead-in, the priorities
+table's header, the questions heading) are :class:`ThemeSections`, so that other narrative reports
+and translated pages can be read. Bad markup never raises: whatever can be recovered is returned
+and what had to be worked around is recorded as :class:`Anomaly` records, which the checker
+reports with their lines. mwparserfromhell's nodes never leave this module.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Tag, Text
 from mwparserfromhell.wikicode import Wikicode
 
-from .shapes.wikitext import plain_of as _plain
-from .model import (
+from ..model import (
     Anomaly,
-    RebuildRequest,
     Comment,
     KeynoteElement,
     Priority,
@@ -28,27 +28,74 @@ from .model import (
     Theme,
     Workshop,
 )
+from .wikitext import plain_of as _plain
 
-__all__ = ["REQUEST_TEMPLATE", "answer_request", "parse", "parse_requests", "plain_text"]
-
-REQUEST_TEMPLATE = "wikisync request"
+__all__ = ["ThemeSections", "parse_themes", "plain_text"]
 
 # Translate-extension markup is replaced by spaces of the same length, so that every line and
 # column the parser reports is a line and column of the page as its editors see it.
 _TRANSLATE_MARKUP = re.compile(r"<languages\s*/>|<(/?)translate\b[^>]*>|<!--T:\d+-->|</?tvar\b[^>]*>")
 _VALUE_WITH_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>.*)\)$", re.S)
-_HEARD_LEAD = re.compile(r"^what we heard\b", re.I)
 _BULLET = re.compile(r"^([*#]+)")
 
 
-def parse(text: str, title: str = "", revision: int | None = None) -> Report:
-    """Parse a report's wikitext. Never raises on bad markup."""
-    return _Parser(text, title, revision).run()
+@dataclass(frozen=True)
+class ThemeSections:
+    """The words by which the parser recognises a narrative report's sections, compared without
+    regard to case. The defaults are what the All-Hands report (and the parser before these became
+    settings) uses; a translated page names its own, e.g. ``themes="Thèmes"``."""
+
+    themes: str = "theme"
+    """A heading containing this opens the themes section; its subheadings are the themes."""
+    heard: str = "What we heard"
+    """A paragraph of a theme starting with this is the lead-in of its comments."""
+    priorities: str = "priorit"
+    """A table whose first header cell contains this is the Competing Priorities table."""
+    questions: str = "question"
+    """A heading containing this opens the key questions (a table under it is the priorities table)."""
+
+    def __post_init__(self) -> None:
+        for name in ("themes", "heard", "priorities", "questions"):
+            if not " ".join(str(getattr(self, name)).split()):
+                raise ValueError(f"sections.{name}: must not be empty")
+
+
+def parse_themes(text: str, title: str = "", revision: int | None = None, sections: ThemeSections = ThemeSections()) -> Report:
+    """Parse a narrative report's wikitext. Never raises on bad markup."""
+    return _Parser(text, title, revision, _Matcher(sections)).run()
 
 
 def plain_text(wikitext: str) -> str:
     """Visible text of a wikitext fragment: links reduced to labels, markup and comments dropped."""
     return _plain_of(_mask_translate_markup(wikitext, [])[0])
+
+
+class _Matcher:
+    """:class:`ThemeSections` as tests on a heading's, paragraph's or header cell's plain text."""
+
+    def __init__(self, sections: ThemeSections) -> None:
+        self._themes = _key(sections.themes)
+        self._questions = _key(sections.questions)
+        self._priorities = _key(sections.priorities)
+        heard = _key(sections.heard)
+        # the lead-in may go on ("What we heard:", "What we heard from staff"), but not inside a word
+        self._heard = re.compile(re.escape(heard) + (r"(?!\w)" if re.match(r"\w", heard[-1]) else ""))
+
+    def is_themes_heading(self, name: str) -> bool:
+        return self._themes in name.lower()
+
+    def is_questions_heading(self, name: str) -> bool:
+        return self._questions in name.lower()
+
+    def is_priorities_header(self, text: str) -> bool:
+        return self._priorities in text.lower()
+
+    def is_heard_lead(self, text: str) -> bool:
+        return self._heard.match(text.lower()) is not None
+
+
+def _key(words: str) -> str:
+    return " ".join(words.split()).lower()
 
 
 @dataclass
@@ -125,8 +172,9 @@ def _collapse(text: str) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str, title: str, revision: int | None) -> None:
+    def __init__(self, text: str, title: str, revision: int | None, sections: _Matcher) -> None:
         self.text = text
+        self.sections = sections
         self.title = title
         self.revision = revision
         self.anomalies: list[Anomaly] = []
@@ -213,9 +261,9 @@ class _Parser:
                 if context in ("themes", "theme") and block.level > themes_level:
                     themes.append(_ThemeDraft(name, block.line))
                     context = "theme"
-                elif "theme" in name.lower():
+                elif self.sections.is_themes_heading(name):
                     context, themes_level = "themes", block.level
-                elif "question" in name.lower():
+                elif self.sections.is_questions_heading(name):
                     context = "questions"
                 else:
                     context = "other"
@@ -233,7 +281,7 @@ class _Parser:
                         workshop = None
                 elif context == "theme":
                     theme = themes[-1]
-                    if _HEARD_LEAD.match(block.text):
+                    if self.sections.is_heard_lead(block.text):
                         if theme.heard_line is None:
                             theme.heard_line = block.line
                     elif theme.heard_line is None and not theme.comments:
@@ -289,11 +337,10 @@ class _Parser:
 
     # -- the priorities table -------------------------------------------------------------------
 
-    @staticmethod
-    def _is_priority_table(table: Tag) -> bool:
+    def _is_priority_table(self, table: Tag) -> bool:
         for cell in table.contents.filter_tags(recursive=True):
             if str(cell.tag).lower() == "th":
-                return "priorit" in _plain(cell.contents).lower()
+                return self.sections.is_priorities_header(_plain(cell.contents))
         return False
 
     def _priorities(self, table: Tag, table_offset: int) -> list[Priority]:
@@ -382,44 +429,3 @@ def _keynote_element(block: _Block) -> KeynoteElement | None:
     if not rest.startswith(":"):
         return None
     return KeynoteElement(_collapse(_plain(nodes[0].contents)), rest[1:].strip(), block.line)
-
-
-def _request_templates(code: Wikicode) -> list:
-    wanted = _template_key(REQUEST_TEMPLATE)
-    return [t for t in code.filter_templates(recursive=False) if _template_key(str(t.name)) == wanted]
-
-
-def _template_key(name: str) -> str:
-    name = " ".join(name.replace("_", " ").split())
-    if name.lower().startswith("template:"):
-        name = name[len("template:"):].strip()
-    return name[:1].upper() + name[1:]
-
-
-def parse_requests(text: str) -> list[RebuildRequest]:
-    """Every ``{{wikisync request|SOURCE|status=…}}`` on a request page, in page order."""
-    code = mwparserfromhell.parse(text)
-    line_starts = _line_starts(text)
-    requests: list[RebuildRequest] = []
-    cursor = 0
-    for index, template in enumerate(_request_templates(code)):
-        raw = str(template)
-        offset = text.find(raw, cursor)
-        cursor = offset + len(raw) if offset >= 0 else cursor
-        source = _plain_of(str(template.get(1).value)) if template.has(1) else ""
-        status = _plain_of(str(template.get("status").value)) if template.has("status") else ""
-        line = _position(line_starts, max(offset, 0))[0]
-        requests.append(RebuildRequest(index, source, status, line, raw))
-    return requests
-
-
-def answer_request(text: str, index: int, answer: dict[str, str]) -> str:
-    """The request page with the ``index``-th request's parameters set to ``answer``; every other byte kept."""
-    code = mwparserfromhell.parse(text)
-    templates = _request_templates(code)
-    if not 0 <= index < len(templates):
-        return text
-    template = templates[index]
-    for name, value in answer.items():
-        template.add(name, value, preserve_spacing=False)
-    return str(code)
