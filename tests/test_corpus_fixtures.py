@@ -13,7 +13,7 @@ import yaml
 
 from wikisync.cli import main
 from wikisync.config import load_page_map
-from wikisync.parse import parse
+from wikisync.shapes.themes import parse_themes
 from wikisync.shapes.statements import parse_statements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def title_of(source: dict) -> str:
 def parsed(source: dict):
     text = (CORPUS / source["file"]).read_text(encoding="utf-8")
     if source["shape"] == "themes":
-        return parse(text, title_of(source))
+        return parse_themes(text, title_of(source))
     codebook = CODEBOOKS[source["codebook"]] if source["codebook"] else None
     return parse_statements(text, title_of(source), codebook=codebook, code=source["code"])
 

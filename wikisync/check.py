@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .model import Comment, Priority, PriorityValue, Question, Report
-from .names import MatchKind, NameMatch, match_theme, normalise
+from .names import MatchKind, NameMatch, ThemeIndex, normalise
 from .titles import theme_title, title_key
 
 __all__ = [
@@ -94,8 +94,9 @@ class Subject:
 
     @cached_property
     def value_matches(self) -> list[tuple[Priority, PriorityValue, NameMatch | None]]:
+        index = ThemeIndex(self.theme_names, self.aliases)
         return [
-            (row, value, match_theme(value.name, self.theme_names, self.aliases))
+            (row, value, index.match(value.name))
             for row in self.report.priorities
             for value in row.values
         ]

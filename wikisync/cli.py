@@ -1,6 +1,8 @@
 """The ``wikisync`` command: a thin layer over parse, render, plan and sync.
 
 Exit codes: 0 done or nothing pending; 1 error; 2 a dry run found changes pending.
+Each command imports what it needs when it runs: ``parse`` and ``check`` of a file never load
+Jinja2, Pywikibot or requests, and pydantic only when there is a page map to read.
 """
 
 from __future__ import annotations
@@ -10,17 +12,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
-
-import yaml
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
-from .config import PageMap, SourceSpec, load_page_map
-from .errors import ConfigError, SourceError, WikisyncError
-from .shapes.themes import ThemeSections, parse_themes
-from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
-from .titles import title_key
+from .errors import EXIT_ERROR, EXIT_OK, ConfigError, SourceError, WikisyncError
+
+if TYPE_CHECKING:
+    from .config import PageMap, SourceSpec
 
 __all__ = ["main"]
 
@@ -135,6 +133,9 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
     """The page map (if there is one) and its entry for ``title`` (if it has one)."""
     if not Path(args.map).exists():
         return None, None
+    from .config import load_page_map
+    from .titles import title_key
+
     page_map = load_page_map(args.map)
     spec = next((s for s in page_map.sources if title_key(s.page) == title_key(title)), None)
     return page_map, spec
@@ -152,6 +153,8 @@ def _parsed(args: argparse.Namespace):
         report = parse_statements(text, title, revision, codebook=codebook,
                                   columns=spec.columns if spec else None, code=spec.code if spec else None)
         return report, shape, spec
+    from .shapes.themes import ThemeSections, parse_themes
+
     sections = spec.theme_sections if spec and spec.shape == shape else ThemeSections()
     return parse_themes(text, title, revision, sections), shape, spec
 
@@ -159,6 +162,8 @@ def _parsed(args: argparse.Namespace):
 def _run_parse(args: argparse.Namespace) -> int:
     data = _parsed(args)[0].to_dict()
     if args.format == "yaml":
+        import yaml
+
         sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
     else:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -166,6 +171,8 @@ def _run_parse(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
+
     report, shape, spec = _parsed(args)
     rules = dict(spec.rules) if spec and spec.shape == shape else {}
     if shape == "statements":
@@ -190,6 +197,8 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_watch(args: argparse.Namespace) -> int:
+    from .config import load_page_map
+    from .sync import Output
     from .watch import watch
     from .wiki import connect
 
@@ -200,6 +209,8 @@ def _run_watch(args: argparse.Namespace) -> int:
 
 
 def _run_sync(args: argparse.Namespace) -> int:
+    from .config import load_page_map
+    from .sync import Options, Output, sync
     from .wiki import connect
 
     page_map = load_page_map(args.map)

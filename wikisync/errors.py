@@ -7,12 +7,23 @@ reports it. These exceptions are for what stops a run: a missing page, a broken 
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_PENDING",
     "WikisyncError",
     "ConfigError",
     "SourceError",
     "TemplateError",
     "WikiError",
 ]
+
+
+EXIT_OK = 0
+"""Done, or nothing pending."""
+EXIT_ERROR = 1
+"""Something failed or was refused: configuration, the wiki, check errors, a guard, a page not saved."""
+EXIT_PENDING = 2
+"""A dry run found changes that a real run would save."""
 
 
 class WikisyncError(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["MatchKind", "NameMatch", "normalise", "match_theme"]
+__all__ = ["MatchKind", "NameMatch", "ThemeIndex", "normalise", "match_theme"]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -37,22 +37,36 @@ def normalise(name: str) -> str:
 
 def match_theme(value: str, themes: Iterable[str], aliases: Mapping[str, str] | None = None) -> NameMatch | None:
     """The theme a table value refers to, and how it was found; None when it names no theme."""
-    names = list(themes)
-    if value in names:
-        return NameMatch(value, MatchKind.EXACT)
-    if aliases:
-        target = aliases.get(value)
-        if target is None:
-            target = next((t for a, t in aliases.items() if normalise(a) == normalise(value)), None)
-        if target is not None and target in names:
-            return NameMatch(target, MatchKind.ALIAS)
-    by_key = {normalise(name): name for name in names}
-    found = by_key.get(normalise(value))
-    if found is not None:
-        return NameMatch(found, MatchKind.NORMALISED)
-    if "/" in value:
-        for part in value.split("/"):
-            found = by_key.get(normalise(part))
-            if found is not None:
-                return NameMatch(found, MatchKind.SLASH_PART)
-    return None
+    return ThemeIndex(themes, aliases).match(value)
+
+
+class ThemeIndex:
+    """The theme headings of one report, prepared for matching many table values against them."""
+
+    def __init__(self, themes: Iterable[str], aliases: Mapping[str, str] | None = None) -> None:
+        names = list(themes)
+        self._names = set(names)
+        self._by_key = {normalise(name): name for name in names}
+        self._aliases = dict(aliases or {})
+        self._alias_keys: dict[str, str] = {}
+        for alias, target in self._aliases.items():
+            self._alias_keys.setdefault(normalise(alias), target)
+
+    def match(self, value: str) -> NameMatch | None:
+        if value in self._names:
+            return NameMatch(value, MatchKind.EXACT)
+        if self._aliases:
+            target = self._aliases.get(value)
+            if target is None:
+                target = self._alias_keys.get(normalise(value))
+            if target is not None and target in self._names:
+                return NameMatch(target, MatchKind.ALIAS)
+        found = self._by_key.get(normalise(value))
+        if found is not None:
+            return NameMatch(found, MatchKind.NORMALISED)
+        if "/" in value:
+            for part in value.split("/"):
+                found = self._by_key.get(normalise(part))
+                if found is not None:
+                    return NameMatch(found, MatchKind.SLASH_PART)
+        return None

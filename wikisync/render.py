@@ -22,7 +22,7 @@ from .aggregate import Corpus, corpus_data
 from .config import AggregateSpec, SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
-from .names import match_theme
+from .names import ThemeIndex
 from .ownership import dump_data
 from .shapes.groups import group_statements, grouping_role
 from .shapes.records import StatementReport
@@ -97,6 +97,9 @@ def split_notice(text: str) -> tuple[str, str]:
 
 def escape_wikitext(text: str) -> str:
     """Plain text -> wikitext that displays exactly that text and can form no markup."""
+    text = str(text)
+    if "\n" not in text and not text.startswith(_LINE_START) and _MARKUP.search(text) is None:
+        return text
     lines = _MARKUP.sub(lambda m: _references(m.group(0)), str(text)).split("\n")
     return "\n".join(_references(line[0]) + line[1:] if line.startswith(_LINE_START) else line for line in lines)
 
@@ -254,11 +257,11 @@ def render_key(spec: SourceSpec, templates: Path) -> str:
 
 
 def _theme_views(report: Report, spec: SourceSpec) -> list[ThemeView]:
-    names = [t.name for t in report.themes]
+    index = ThemeIndex((t.name for t in report.themes), spec.aliases)
     priority_of: dict[str, str] = {}
     for row in report.priorities:
         for value in row.values:
-            found = match_theme(value.name, names, spec.aliases)
+            found = index.match(value.name)
             if found is not None:
                 priority_of.setdefault(found.theme, row.priority)
     per_theme = next((t for t in spec.targets if t.each == "theme"), None)
@@ -292,22 +295,27 @@ def _environment(templates: Path) -> jinja2.Environment:
 
 
 def _render(env: jinja2.Environment, name: str, context: dict) -> str:
-    folder = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
+        folder = _folder(env)
         missing = exc.name or name
         where = "" if missing == name else f"{_template_line(exc, folder) or name}: "
         raise TemplateError(f"{where}{folder / str(missing)}: template not found") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or folder / name}:{exc.lineno}: {exc.message}") from None
+        raise TemplateError(f"{exc.filename or _folder(env) / name}:{exc.lineno}: {exc.message}") from None
     except UnicodeDecodeError as exc:
-        raise TemplateError(f"{folder / name}: not UTF-8 text (byte {exc.start})") from None
+        raise TemplateError(f"{_folder(env) / name}: not UTF-8 text (byte {exc.start})") from None
     except RecursionError:
-        raise TemplateError(f"{folder / name}: the template recurses without end") from None
+        raise TemplateError(f"{_folder(env) / name}: the template recurses without end") from None
     except Exception as exc:  # a template is a program: any of its runtime errors is that page's error
+        folder = _folder(env)
         message = exc.message if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
         raise TemplateError(f"{_template_line(exc, folder) or folder / name}: {message}") from None
+
+
+def _folder(env: jinja2.Environment) -> Path:
+    return Path(env.loader.searchpath[0])  # type: ignore[union-attr]
 
 
 def _template_line(exc: BaseException, folder: Path) -> str:

@@ -16,7 +16,7 @@ from typing import TextIO
 from .aggregate import aggregate
 from .check import has_errors, summary_line
 from .config import Guard, PageMap, SourceSpec
-from .errors import WikiError
+from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
 from .model import PageState, Report
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
@@ -28,13 +28,6 @@ from .titles import theme_title
 from .wiki import SourcePage, Wiki
 
 __all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "sync"]
-
-EXIT_OK = 0
-"""Done, or nothing pending."""
-EXIT_ERROR = 1
-"""Something failed or was refused: configuration, the wiki, check errors, a guard, a page not saved."""
-EXIT_PENDING = 2
-"""A dry run found changes that a real run would save."""
 
 _AGGREGATES = "aggregates"
 """The state key (after the wiki's) of the aggregate pages."""

@@ -9,7 +9,6 @@ reports with their lines. mwparserfromhell's nodes never leave this module.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +27,7 @@ from ..model import (
     Theme,
     Workshop,
 )
-from .wikitext import plain_of as _plain
+from .wikitext import LineIndex, collection_paused, plain_of as _plain, replace_simple_links
 
 __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 
@@ -62,12 +61,14 @@ class ThemeSections:
 
 def parse_themes(text: str, title: str = "", revision: int | None = None, sections: ThemeSections = ThemeSections()) -> Report:
     """Parse a narrative report's wikitext. Never raises on bad markup."""
-    return _Parser(text, title, revision, _Matcher(sections)).run()
+    with collection_paused():
+        return _Parser(text, title, revision, _Matcher(sections)).run()
 
 
 def plain_text(wikitext: str) -> str:
     """Visible text of a wikitext fragment: links reduced to labels, markup and comments dropped."""
-    return _plain_of(_mask_translate_markup(wikitext, [])[0])
+    masked = _mask_translate_markup(wikitext, [])
+    return _collapse(_plain(mwparserfromhell.parse(masked))) if _needs_parser(masked) else _collapse(masked)
 
 
 class _Matcher:
@@ -100,7 +101,7 @@ def _key(words: str) -> str:
 
 @dataclass
 class _Block:
-    kind: str  # "heading", "para", "bullet", "table"
+    kind: str  # "heading", "para", "bullet", "table", "blank"
     line: int
     column: int = 1
     raw: str = ""
@@ -108,6 +109,19 @@ class _Block:
     level: int = 0
     node: Tag | None = None
     offset: int = 0
+    code: Wikicode | None = None
+    """The parsed fragment, when it held markup (a keynote element is read from it)."""
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """One line's (or one list item's) wikitext, parsed once however often it occurs."""
+
+    text: str
+    code: Wikicode | None
+    """None for a fragment without markup, whose plain text is itself."""
+    local: bool
+    """True when nothing in it can reach into the next line: no construct it opens stays open."""
 
 
 @dataclass
@@ -133,88 +147,238 @@ class _WorkshopDraft:
     prompts: list[str] = field(default_factory=list)
 
 
-def _mask_translate_markup(text: str, anomalies: list[Anomaly]) -> tuple[str, list[Anomaly]]:
+# What mwparserfromhell reads as markup in one line; a fragment with none of it is its own plain text.
+_MARKUP_CHARACTER = re.compile(r"[\[\]{}<>&\x00]")
+_LINE_START_MARKUP = ("=", "*", "#", ":", ";", "----")
+# Bold or italic text with no markup inside, not touching other apostrophes: its text is itself.
+_SIMPLE_STYLE = re.compile(r"(?<!')('{2,3})([^'\[\]{}<>&\x00]+?)\1(?!')")
+# A heading with the same number of = on both sides and no markup in its title.
+_SIMPLE_HEADING = re.compile(r"(={1,6})([^=\[\]{}<>&'\x00]*[^=\[\]{}<>&'\x00\s][^=\[\]{}<>&'\x00]*)\1[ \t]*")
+# What mwparserfromhell leaves as text when the construct it opens is not closed in the fragment:
+# in the whole page it might close on a later line, so the page is not read line by line.
+_OPENERS = re.compile(r"\{\{|\{\||\[\[|<|''")
+
+
+class _FallBack(Exception):
+    """The page has markup that spans lines: its structure must come from parsing it whole."""
+
+
+def _mask_translate_markup(text: str, anomalies: list[Anomaly]) -> str:
     depth = 0
-    line_starts = _line_starts(text)
+    lines: LineIndex | None = None
 
     def blank(match: re.Match[str]) -> str:
-        nonlocal depth
-        if match.group(0).lower().startswith("<translate") or match.group(0).lower().startswith("</translate"):
+        nonlocal depth, lines
+        found = match.group(0)
+        if found[:11].lower().startswith(("<translate", "</translate")):
             if match.group(1):
                 if depth == 0:
-                    line, column = _position(line_starts, match.start())
+                    lines = lines or LineIndex(text)
+                    line, column = lines.position(match.start())
                     anomalies.append(Anomaly("stray-translate-close", line, column, "</translate> without an opening <translate>"))
                 else:
                     depth -= 1
             else:
                 depth += 1
-        return " " * len(match.group(0))
+        return " " * len(found)
 
     masked = _TRANSLATE_MARKUP.sub(blank, text)
     if depth > 0:
-        anomalies.append(Anomaly("unclosed-translate", len(line_starts), 1, f"{depth} <translate> tag(s) never closed"))
-    return masked, anomalies
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    return starts
-
-
-def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
-    index = bisect.bisect_right(line_starts, offset) - 1
-    return index + 1, offset - line_starts[index] + 1
+        anomalies.append(Anomaly("unclosed-translate", text.count("\n") + 1, 1, f"{depth} <translate> tag(s) never closed"))
+    return masked
 
 
 def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def _needs_parser(fragment: str) -> bool:
+    return fragment.startswith(_LINE_START_MARKUP) or "''" in fragment or _MARKUP_CHARACTER.search(fragment) is not None
+
+
+def _simplified(fragment: str) -> str | None:
+    """The fragment with its simple links and bold or italic text reduced to their text, when that
+    leaves no markup; else None (the parser must read it)."""
+    if fragment.startswith(_LINE_START_MARKUP):
+        return None
+    if "[[" in fragment:
+        fragment = replace_simple_links(fragment)
+    if "''" in fragment:
+        fragment = _SIMPLE_STYLE.sub(r"\2", fragment)
+    return None if "''" in fragment or _MARKUP_CHARACTER.search(fragment) else fragment
+
+
+def _is_local(fragment: str, code: Wikicode) -> bool:
+    if _OPENERS.search(fragment) is None:
+        return True
+    return not _leaves_open(code)
+
+
+def _leaves_open(code: Wikicode) -> bool:
+    """Whether a text node anywhere in ``code`` holds an opener the parser could not close."""
+    pending = [code]
+    while pending:
+        for node in pending.pop().nodes:
+            if type(node) is Text:
+                if _OPENERS.search(node.value):
+                    return True
+            else:
+                pending.extend(node.__children__())
+    return False
+
+
+def _is_table(node: object) -> bool:
+    return isinstance(node, Tag) and node.wiki_markup == "{|" and str(node.tag).lower() == "table"
+
+
 class _Parser:
     def __init__(self, text: str, title: str, revision: int | None, sections: _Matcher) -> None:
-        self.text = text
         self.sections = sections
         self.title = title
         self.revision = revision
         self.anomalies: list[Anomaly] = []
-        self.masked, _ = _mask_translate_markup(text, self.anomalies)
-        self.line_starts = _line_starts(self.masked)
+        self.masked = _mask_translate_markup(text, self.anomalies)
         self.lines = self.masked.split("\n")
+        self.index = LineIndex(self.masked)
+        self._fragments: dict[str, _Fragment] = {}
+
+    def fragment(self, wikitext: str) -> _Fragment:
+        found = self._fragments.get(wikitext)
+        if found is None:
+            simple = _simplified(wikitext) if _needs_parser(wikitext) else wikitext
+            found = _Fragment(_collapse(simple), None, True) if simple is not None else self._parsed(wikitext)
+            self._fragments[wikitext] = found
+        return found
+
+    def parsed(self, wikitext: str) -> Wikicode:
+        """The fragment as mwparserfromhell reads it, even when its text was found without it."""
+        found = self.fragment(wikitext)
+        if found.code is None:
+            found = self._fragments[wikitext] = self._parsed(wikitext)
+        return found.code
+
+    def _parsed(self, wikitext: str) -> _Fragment:
+        code = mwparserfromhell.parse(wikitext)
+        return _Fragment(_collapse(_plain(code)), code, _is_local(wikitext, code))
+
+    def plain(self, wikitext: str) -> str:
+        return self.fragment(wikitext).text
 
     # -- blocks ---------------------------------------------------------------------------------
 
     def blocks(self) -> list[_Block]:
+        """The page as blocks, one per line except for a table. Headings and tables are found line by
+        line, parsing only the lines that hold markup and each table once; a page where some markup
+        spans lines (a template, a tag or a link left open on its line) is parsed whole instead, and
+        gives the same blocks as that would."""
+        if "\x00" not in self.masked:  # mwparserfromhell stops reading a page at a NUL
+            try:
+                return self._line_blocks(*self._scanned_structure(), strict=True)
+            except _FallBack:
+                pass
+        return self._line_blocks(*self._parsed_structure(), strict=False)
+
+    def _scanned_structure(self) -> tuple[dict[int, _Block], dict[int, int]]:
+        claimed: dict[int, _Block] = {}
+        skip_to: dict[int, int] = {}
+        lines = self.lines
+        number = 0
+        while number < len(lines):
+            raw = lines[number]
+            if raw.startswith("="):
+                simple = _SIMPLE_HEADING.fullmatch(raw)
+                if simple is not None:
+                    level, title = len(simple.group(1)), simple.group(2)
+                    claimed[number + 1] = _Block("heading", number + 1, 1, simple.group(0).rstrip(" \t"), _collapse(title), level)
+                    number += 1
+                    continue
+                fragment = self.fragment(raw)
+                nodes = fragment.code.nodes if fragment.code is not None else []
+                if nodes and isinstance(nodes[0], Heading):
+                    if not fragment.local or any(isinstance(n, Heading) or _is_table(n) for n in nodes[1:]):
+                        raise _FallBack
+                    heading = nodes[0]
+                    claimed[number + 1] = _Block("heading", number + 1, 1, str(heading), _collapse(_plain(heading.title)), heading.level)
+            elif raw.lstrip().startswith("{|"):
+                end = self._table_end(number)
+                claimed[number + 1] = self._table_block(number, end)
+                skip_to[number + 2] = end + 1
+                number = end
+            number += 1
+        return claimed, skip_to
+
+    def _table_end(self, start: int) -> int:
+        """The line that closes the table opened on line index ``start``, counting nested tables."""
+        depth = 0
+        for number in range(start, len(self.lines)):
+            stripped = self.lines[number].lstrip()
+            if stripped.startswith("{|"):
+                depth += 1
+            elif stripped.startswith("|}"):
+                depth -= 1
+                if depth == 0:
+                    return number
+        raise _FallBack  # an unclosed table: what it swallows is for the whole-page parse to say
+
+    def _table_block(self, start: int, end: int) -> _Block:
+        first = self.lines[start]
+        code = mwparserfromhell.parse("\n".join(self.lines[start:end + 1]))
+        nodes = code.nodes
+        lead = len(first) - len(first.lstrip())
+        closing = sum(len(line) + 1 for line in self.lines[start:end]) + self.lines[end].index("|}") + 2
+        if lead:
+            if not (nodes and isinstance(nodes[0], Text) and nodes[0].value == first[:lead]):
+                raise _FallBack
+            nodes = nodes[1:]
+        if not nodes or not _is_table(nodes[0]) or lead + len(str(nodes[0])) != closing:
+            raise _FallBack
+        if any(_OPENERS.search(text.value) for text in code.filter_text(recursive=True)):
+            raise _FallBack
+        offset = self.index.offset_of_line(start + 1) + lead
+        return _Block("table", start + 1, lead + 1, node=nodes[0], offset=offset)
+
+    def _parsed_structure(self) -> tuple[dict[int, _Block], dict[int, int]]:
         code = mwparserfromhell.parse(self.masked)
         claimed: dict[int, _Block] = {}
-        skip: set[int] = set()
+        skip_to: dict[int, int] = {}
         offset = 0
         for node in code.nodes:
             length = len(str(node))
-            line, column = _position(self.line_starts, offset)
+            line, column = self.index.position(offset)
             if isinstance(node, Heading):
                 claimed[line] = _Block("heading", line, column, str(node), _collapse(_plain(node.title)), node.level)
-            elif isinstance(node, Tag) and str(node.tag).lower() == "table" and node.wiki_markup == "{|":
-                end_line, _ = _position(self.line_starts, offset + max(length - 1, 0))
+            elif _is_table(node):
+                end_line, _ = self.index.position(offset + max(length - 1, 0))
                 claimed[line] = _Block("table", line, column, node=node, offset=offset)
-                skip.update(range(line + 1, end_line + 1))
+                if end_line > line:
+                    skip_to[line + 1] = end_line
             offset += length
+        return claimed, skip_to
 
+    def _line_blocks(self, claimed: dict[int, _Block], skip_to: dict[int, int], strict: bool) -> list[_Block]:
+        """Every line not claimed by a heading or a table, as a block. ``strict``: the structure came
+        from the line scan, so a line whose markup reaches into the next one raises :class:`_FallBack`."""
         blocks: list[_Block] = []
+        anomalies: list[Anomaly] = []
         broken_table = False
-        for number, raw in enumerate(self.lines, start=1):
+        number = 0
+        count = len(self.lines)
+        while number < count:
+            number += 1
+            raw = self.lines[number - 1]
             if number in claimed:
                 blocks.append(claimed[number])
                 broken_table = False
                 continue
-            if number in skip:
+            if number in skip_to:
+                number = skip_to[number]
                 continue
             stripped = raw.strip()
             if not stripped:
                 blocks.append(_Block("blank", number))
                 continue
             if stripped.startswith("{|"):
-                self.anomalies.append(Anomaly("unclosed-table", number, raw.index("{|") + 1, "table opened with {| is never closed with |}"))
+                anomalies.append(Anomaly("unclosed-table", number, raw.index("{|") + 1, "table opened with {| is never closed with |}"))
                 broken_table = True
             if broken_table:
                 continue
@@ -222,19 +386,29 @@ class _Parser:
             if bullet:
                 content = raw[bullet.end():]
                 column = bullet.end() + len(content) - len(content.lstrip()) + 1
-                text = _plain_of(content)
+                fragment = self._checked(content, strict)
                 if re.match(r"^=+[^=].*=+$", content.strip()):
-                    self.anomalies.append(Anomaly("heading-in-list", number, column, "a heading inside a list item is not a heading"))
-                blocks.append(_Block("bullet", number, column, content, text, len(bullet.group(1))))
+                    anomalies.append(Anomaly("heading-in-list", number, column, "a heading inside a list item is not a heading"))
+                blocks.append(_Block("bullet", number, column, content, fragment.text, len(bullet.group(1)), code=fragment.code))
             elif stripped.startswith(("|}", "|-", "|", "!")) and not stripped.startswith("||"):
-                self.anomalies.append(Anomaly("table-outside-table", number, raw.index(stripped[0]) + 1, "table markup outside a table"))
+                if strict and _OPENERS.search(raw):
+                    raise _FallBack
+                anomalies.append(Anomaly("table-outside-table", number, raw.index(stripped[0]) + 1, "table markup outside a table"))
             else:
-                text = _plain_of(raw)
-                if not text:
+                fragment = self._checked(raw, strict)
+                if not fragment.text:
                     blocks.append(_Block("blank", number))
                 else:
-                    blocks.append(_Block("para", number, len(raw) - len(raw.lstrip()) + 1, raw, text))
+                    blocks.append(_Block("para", number, len(raw) - len(raw.lstrip()) + 1, raw, fragment.text, code=fragment.code))
+        self.anomalies.extend(anomalies)
         return blocks
+
+    def _checked(self, wikitext: str, strict: bool) -> _Fragment:
+        fragment = self.fragment(wikitext)
+        if strict and fragment.code is not None:
+            if not fragment.local or any(isinstance(n, Heading) or _is_table(n) for n in fragment.code.nodes):
+                raise _FallBack
+        return fragment
 
     # -- structure ------------------------------------------------------------------------------
 
@@ -300,7 +474,7 @@ class _Parser:
                 if not block.text:
                     self.anomalies.append(Anomaly("empty-bullet", block.line, block.column, "empty list item"))
                 elif context == "intro":
-                    element = _keynote_element(block)
+                    element = _keynote_element(block, self)
                     if element is not None:
                         keynote.append(element)
                     elif workshop is not None:
@@ -353,25 +527,29 @@ class _Parser:
             name = str(node.tag).lower()
             if name == "tr":
                 rows.append([])
-                row_start = self.masked.find(str(node), cursor)
+                row_text = str(node)
+                row_start = self.masked.find(row_text, cursor)
                 inner = row_start
                 for cell in node.contents.nodes:
                     if isinstance(cell, Tag) and str(cell.tag).lower() in ("td", "th"):
-                        position = self.masked.find(str(cell), inner)
+                        cell_text = str(cell)
+                        position = self.masked.find(cell_text, inner)
                         rows[-1].append((cell, position))
-                        inner = position + len(str(cell))
-                cursor = row_start + len(str(node))
+                        inner = position + len(cell_text)
+                cursor = row_start + len(row_text)
             elif name in ("td", "th"):
-                position = self.masked.find(str(node), cursor)
+                cell_text = str(node)
+                position = self.masked.find(cell_text, cursor)
                 rows[-1].append((node, position))
-                cursor = position + len(str(node))
+                cursor = position + len(cell_text)
         priorities: list[Priority] = []
         for row in rows:
             if not row or all(str(cell.tag).lower() == "th" for cell, _ in row):
                 continue
             first, first_at = row[0]
-            contents_at = self.masked.find(str(first.contents), first_at)
-            line, _ = _position(self.line_starts, contents_at + _leading_space(str(first.contents)))
+            first_contents = str(first.contents)
+            contents_at = self.masked.find(first_contents, first_at)
+            line, _ = self.index.position(contents_at + _leading_space(first_contents))
             values: list[PriorityValue] = []
             for cell, cell_at in row[1:]:
                 values.extend(self._values(cell, cell_at))
@@ -379,8 +557,9 @@ class _Parser:
         return priorities
 
     def _advance(self, node: object, cursor: int) -> int:
-        found = self.masked.find(str(node), cursor)
-        return cursor if found < 0 else found + len(str(node))
+        text = str(node)
+        found = self.masked.find(text, cursor)
+        return cursor if found < 0 else found + len(text)
 
     def _values(self, cell: Tag, cell_at: int) -> list[PriorityValue]:
         contents = str(cell.contents)
@@ -390,17 +569,13 @@ class _Parser:
         for raw_line in contents.split("\n"):
             bullet = _BULLET.match(raw_line)
             body = raw_line[bullet.end():] if bullet else raw_line
-            text = _plain_of(body)
+            text = self.plain(body)
             if text:
                 body_at = offset + (bullet.end() if bullet else 0) + _leading_space(body)
-                line, column = _position(self.line_starts, body_at)
+                line, column = self.index.position(body_at)
                 values.append(_split_value(text, line, column))
             offset += len(raw_line) + 1
         return values
-
-
-def _plain_of(wikitext: str) -> str:
-    return _collapse(_plain(mwparserfromhell.parse(wikitext)))
 
 
 def _leading_space(text: str) -> int:
@@ -420,9 +595,11 @@ def _is_label(raw: str, text: str) -> bool:
     return text.endswith(":") and len(text) <= 80 and stripped.startswith("'''") and stripped.endswith("'''")
 
 
-def _keynote_element(block: _Block) -> KeynoteElement | None:
+def _keynote_element(block: _Block, parser: _Parser) -> KeynoteElement | None:
     """A list item of the form ``'''Name''': text``."""
-    nodes = [n for n in mwparserfromhell.parse(block.raw).nodes if not (isinstance(n, Text) and not n.value.strip())]
+    if not _needs_parser(block.raw):  # no markup, so no bold name
+        return None
+    nodes = [n for n in parser.parsed(block.raw).nodes if not (isinstance(n, Text) and not n.value.strip())]
     if len(nodes) < 2 or not (isinstance(nodes[0], Tag) and str(nodes[0].tag).lower() == "b"):
         return None
     rest = _collapse(_plain(Wikicode(nodes[1:])))

@@ -9,14 +9,17 @@ them without leaving a space, as the wiki does.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "mask", "masked_plain_text", "plain_of", "plain_text", "strip_line"]
+__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "collection_paused", "mask", "masked_plain_text", "plain_of", "plain_text", "replace_simple_links", "strip_line"]
 
 BLANK = "\x7f"
 """What masked markup is replaced by: a control character no page contains (mwparserfromhell stops at NUL)."""
@@ -55,6 +58,19 @@ def mask(text: str) -> Masked:
     return Masked(masked, unclosed[0] if unclosed else None)
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection while a page is parsed: parsing makes many objects and no cycles worth
+    collecting, and the collector's passes over them cost more the larger the page."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class LineIndex:
     """Offsets of a text -> 1-based (line, column)."""
 
@@ -64,6 +80,10 @@ class LineIndex:
     @property
     def line_count(self) -> int:
         return len(self._starts)
+
+    def offset_of_line(self, line: int) -> int:
+        """Where the 1-based ``line`` starts."""
+        return self._starts[line - 1]
 
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self._starts, offset) - 1
@@ -89,10 +109,16 @@ def masked_plain_text(fragment: str) -> str:
     """:func:`plain_text` of a fragment of text that :func:`mask` has already been applied to."""
     if _NEEDS_PARSER.search(fragment):
         if not _NEEDS_FULL_PARSER.search(fragment):
-            fragment = _SIMPLE_LINK.sub(_simple_label, fragment)
+            fragment = replace_simple_links(fragment)
         if _NEEDS_PARSER.search(fragment):
             return collapse(_plain(mwparserfromhell.parse(mask(fragment).text)))
     return collapse(fragment)
+
+
+def replace_simple_links(fragment: str) -> str:
+    """``fragment`` with each link that holds no markup (``[[target]]``, ``[[target|label]]``) replaced by
+    the text mwparserfromhell's reading would give it, so that a line with only such links needs no parser."""
+    return _SIMPLE_LINK.sub(_simple_label, fragment)
 
 
 def _simple_label(match: re.Match[str]) -> str:
