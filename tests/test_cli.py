@@ -188,3 +188,14 @@ def test_the_shape_option_reads_a_statement_page_without_a_page_map(capsys, tmp_
     assert main(["check", str(STATEMENTS / "messy.wiki"), "--shape", "statements", "--map", str(tmp_path / "none.yaml")]) == 0
     out = capsys.readouterr().out
     assert " warning WS502 line number 3 is used again" in out and "messy.wiki: 7 warnings" in out
+
+
+def test_parse_and_check_of_a_file_load_no_renderer_nor_wiki_library(tmp_path):
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom wikisync.cli import main\n"
+             f"main(['check', {str(FIXTURE)!r}])\nmain(['parse', {str(FIXTURE)!r}])\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'pywikibot', 'requests', 'pydantic'}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -88,3 +88,25 @@ def test_random_pages(page: list[str]) -> None:
 @given(st.lists(st.sampled_from(FRAGMENTS + ["x", " ", "'", "[", "{", "<", "=", "*"]), max_size=6).map("".join))
 def test_plain_text_of_fragments(fragment: str) -> None:
     assert plain_text(fragment) == legacy_themes_parser.plain_text(fragment)
+
+
+def test_each_line_is_parsed_at_most_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mwparserfromhell
+
+    from wikisync.shapes import themes
+
+    parsed: list[str] = []
+    real = mwparserfromhell.parse
+
+    def recording(text: str, *args: object, **kwargs: object) -> object:
+        parsed.append(str(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(themes.mwparserfromhell, "parse", recording)
+    for text in (FIXTURES[0].read_text(encoding="utf-8"), synthetic_report(200)):
+        parsed.clear()
+        report = parse_themes(text)
+        assert report.themes and report.priorities
+        assert len(parsed) == len(set(parsed))  # no fragment twice
+        assert sum(map(len, parsed)) < len(text) / 4  # most lines need no parser: plain text, simple links and styles
+        assert max(map(len, parsed)) < len(text) / 2  # the page is never parsed whole

@@ -16,6 +16,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from .collection import collection_paused
 from .errors import ConfigError
 from .model import Comment, Priority, PriorityValue, Question, Report
 from .names import MatchKind, NameMatch, ThemeIndex, normalise
@@ -139,11 +140,12 @@ def check(
     severities = _severities_in_force(rules)
     subject = Subject(report, aliases, tuple(title_patterns))
     diagnostics: list[Diagnostic] = []
-    for code, rule in RULES.items():
-        if severities[code] == "off":
-            continue
-        for finding in rule.function(subject):
-            diagnostics.append(_diagnostic(code, severities[code], finding, report.line_count))
+    with collection_paused():
+        for code, rule in RULES.items():
+            if severities[code] == "off":
+                continue
+            for finding in rule.function(subject):
+                diagnostics.append(_diagnostic(code, severities[code], finding, report.line_count))
     return sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
 
 

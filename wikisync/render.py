@@ -19,6 +19,7 @@ import jinja2
 
 from . import __version__
 from .aggregate import Corpus, corpus_data
+from .collection import collection_paused
 from .config import AggregateSpec, SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
@@ -214,6 +215,12 @@ def _single_pages(spec: SourceSpec) -> dict[str, str]:
 
 def _render_targets(spec: SourceSpec, templates: Path, context: dict,
                     instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]], data: dict) -> list[DesiredPage]:
+    with collection_paused():
+        return _render_each(spec, templates, context, instances, data)
+
+
+def _render_each(spec: SourceSpec, templates: Path, context: dict,
+                 instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]], data: dict) -> list[DesiredPage]:
     env = _environment(templates)
     notice_error = ""
     try:

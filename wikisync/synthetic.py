@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-__all__ = ["SyntheticSource", "synthetic_corpus", "synthetic_report", "synthetic_statements"]
+__all__ = ["CYCLE2_CODES", "SyntheticSource", "synthetic_corpus", "synthetic_report", "synthetic_statements"]
 
 _WORDS = (
     "knowledge community volunteers editors readers language access sources partners libraries schools "
@@ -107,7 +107,12 @@ def _bare_report(themes: int) -> str:
     return f"== Key Themes ==\n{sections}\n== Key Questions ==\n'''Which?'''\n{{| class=\"wikitable\"\n! Competing Priorities !! Themes\n{rows}\n|}}\n"
 
 
-_THEME_CODES = "ABCDE"
+CYCLE2_CODES: dict[str, dict[str, str]] = {
+    "theme": {"A": "Healthy, inclusive communities", "B": "The augmented age", "C": "A truly global movement",
+              "D": "The most trusted source of knowledge", "E": "Engaging in the knowledge ecosystem"},
+    "question": {str(n): f"Question {n}" for n in range(1, 6)},
+}
+"""The codebook (kind -> code -> label) that the corpus's Cycle 2 pages are coded with, named by SyntheticSource.codebook."""
 _CODE_CELLS = ("A", "B", "C, E", "A + D", "B/C", "D (possibly)", "E", "none", "C", "A, B")
 _FAMILIES = ("cycle 1", "cycle 2", "cycle 2", "cycle 3")
 _CYCLE2_CODEBOOK = "cycle2"

@@ -27,7 +27,8 @@ from ..model import (
     Theme,
     Workshop,
 )
-from .wikitext import LineIndex, collection_paused, plain_of as _plain, replace_simple_links
+from ..collection import collection_paused
+from .wikitext import LineIndex, plain_of as _plain, replace_simple_links
 
 __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 

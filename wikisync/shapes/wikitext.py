@@ -9,17 +9,14 @@ them without leaving a space, as the wiki does.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "collection_paused", "mask", "masked_plain_text", "plain_of", "plain_text", "replace_simple_links", "strip_line"]
+__all__ = ["BLANK", "LineIndex", "Masked", "collapse", "mask", "masked_plain_text", "plain_of", "plain_text", "replace_simple_links", "strip_line"]
 
 BLANK = "\x7f"
 """What masked markup is replaced by: a control character no page contains (mwparserfromhell stops at NUL)."""
@@ -56,19 +53,6 @@ def mask(text: str) -> Masked:
 
     masked = _INVISIBLE.sub(blank, text.replace("\x00", BLANK))
     return Masked(masked, unclosed[0] if unclosed else None)
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """No garbage collection while a page is parsed: parsing makes many objects and no cycles worth
-    collecting, and the collector's passes over them cost more the larger the page."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class LineIndex:
