@@ -199,3 +199,16 @@ def test_parse_and_check_of_a_file_load_no_renderer_nor_wiki_library(tmp_path):
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'pywikibot', 'requests', 'pydantic'}))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_parse_and_check_take_a_prefix_sources_settings_from_the_page_map(capsys, tmp_path):
+    """A page that only a sources_from prefix names is read with the prefix's shape and code."""
+    corpus = Path(__file__).parent / "fixtures" / "corpus"
+    page = tmp_path / "page.wiki"
+    page.write_text((corpus / "Saltmarsh-Cycle2.wiki").read_text(encoding="utf-8"), encoding="utf-8")
+    title = "Strategy/Wikimedia movement/2017/Sources/Unlisted Group"
+    assert main(["parse", str(page), "--title", title, "--map", str(corpus / "page_map.yaml")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shape"] == "statements" and data["statements"][0]["id"] == "§UnlistedGroup.1"
+    assert main(["check", str(page), "--title", "Elsewhere/Unlisted", "--map", str(corpus / "page_map.yaml")]) == 1
+    assert "WS100" in capsys.readouterr().out  # outside the prefix: read as a narrative, which it is not

@@ -137,6 +137,8 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
     from .titles import title_key
 
     page_map = load_page_map(args.map)
+    # a source that only a sources_from prefix names takes that prefix's settings
+    page_map = page_map.with_listed({rule.prefix: [title] for rule in page_map.sources_from})
     spec = next((s for s in page_map.sources if title_key(s.page) == title_key(title)), None)
     return page_map, spec
 
