@@ -127,6 +127,7 @@ class _Run:
         codes: list[int] = []
         records: dict[str, dict] = {}
         runs: list[tuple[_SourceRun, SourcePage]] = []
+        outcome: dict[str, int | None] = {}
         failed: list[str] = []
         noteworthy = False
         for spec in specs:
@@ -139,12 +140,18 @@ class _Run:
                 continue
             rebuild = self.options.rebuild or spec.page in requested
             run = _SourceRun(self, replace(self.options, rebuild=rebuild), self.out, spec.page, self.key(spec), spec=spec)
-            codes.append(run.run(source, settled.get(spec.page, False)))
-            if codes[-1] == EXIT_ERROR:
-                failed.append(spec.page)
             runs.append((run, source))
+            outcome[spec.page] = run.prepare(source, settled.get(spec.page, False))
+        # every source's generated pages in one batched read, not one read per source
+        ready = [run for run, _ in runs if outcome[run.spec.page] is None]
+        current = self.wiki.read_pages([title for run in ready for title in run.desired]) if ready else {}
+        for run, _ in runs:
+            code = outcome[run.spec.page]
+            codes.append(run.complete(current) if code is None else code)
+            if codes[-1] == EXIT_ERROR:
+                failed.append(run.spec.page)
             if run.record:
-                records[spec.page] = run.record
+                records[run.spec.page] = run.record
             noteworthy = noteworthy or run.noteworthy
 
         if with_aggregates:
@@ -331,6 +338,7 @@ class _Publication:
     """What its lines start with: the source page, or "aggregates"."""
     state_key: str
     desired: dict[str, DesiredPage] = field(default_factory=dict)
+    invalid: list[Change] = field(default_factory=list)
     current: dict[str, PageState] = field(default_factory=dict)
     record: dict = field(default_factory=dict)
     """Filled when the run did something: what the status page and request answers report."""
@@ -349,8 +357,10 @@ class _Publication:
     def entry(self) -> SourceState:
         return self.state.source(self.state_key)
 
-    def _plan(self, pages: list[DesiredPage]) -> Plan:
-        invalid: list[Change] = []
+    def _claim(self, pages: list[DesiredPage]) -> None:
+        """Take the rendered pages as this publication's, or as invalid: a title the wiki rejects, or
+        that another page of the run already has."""
+        invalid = self.invalid
         for page in pages:
             title = self.wiki.canonical_title(page.title)
             if title is None:
@@ -365,14 +375,17 @@ class _Publication:
             else:
                 self.invocation.claimed[title] = self.label
                 self.desired[title] = replace(page, title=title)
-        self.current = self.wiki.read_pages(self.desired)
+
+    def _decide(self, current: Mapping[str, PageState]) -> Plan:
+        """The plan against the pages as the wiki has them (``current``: read in one batch for the run)."""
+        self.current = {title: current.get(title) or PageState(None) for title in self.desired}
         decided = plan(
             self.current,
             list(self.desired.values()),
             force=self.options.force_pages,
             force_all=self.options.force_all,
         )
-        return Plan(decided.changes + tuple(invalid))
+        return Plan(decided.changes + tuple(self.invalid))
 
     def _show_refusals(self, decided: Plan) -> None:
         for change in decided.of(Action.INVALID):
@@ -467,8 +480,11 @@ class _SourceRun(_Publication):
     spec: SourceSpec = field(kw_only=True)
     reading: Reading | None = None
     """The source as this run read it; None when the run found it settled and did not parse it."""
+    _source: SourcePage | None = field(default=None, repr=False)
 
-    def run(self, source: SourcePage, settled: bool) -> int:
+    def prepare(self, source: SourcePage, settled: bool) -> int | None:
+        """Read, check and render the source: the exit code when that is all there is to do, else None
+        (the run then reads every source's generated pages in one batch and calls :meth:`complete`)."""
         previous = self.state.sources.get(self.state_key)
         if settled and not self.options.rebuild:
             pages = len(previous.pages) if previous else 0
@@ -484,8 +500,15 @@ class _SourceRun(_Publication):
         if self.options.dry_run and isinstance(reading.report, Report):
             for name, title in _renamed_themes(reading.report, self.spec):
                 self.out.line(f"title: theme {name!r} is published as {title!r}")
-        decided = self._plan(reading.pages(self.invocation.page_map.templates))
-        reasons = self._destructive(reading, previous, decided)
+        self._claim(reading.pages(self.invocation.page_map.templates))
+        self._source = source
+        return None
+
+    def complete(self, current: Mapping[str, PageState]) -> int:
+        """Plan against the pages as read, hold back what looks destructive, then show or save."""
+        assert self.reading is not None
+        decided = self._decide(current)
+        reasons = self._destructive(self.reading, self.state.sources.get(self.state_key), decided)
         if reasons:
             if not self.options.overrides_guards:
                 self._held_back(reasons)
@@ -494,7 +517,7 @@ class _SourceRun(_Publication):
         self._show_refusals(decided)
         if self.options.dry_run:
             return self._show(decided)
-        return self._publish(decided, source, reading)
+        return self._publish(decided, self._source, self.reading)
 
     def _destructive(self, reading: Reading, previous: SourceState | None, decided: Plan) -> list[str]:
         return destructive_reasons(reading.counts, previous.counts if previous else {}, decided, self.spec.guard)
@@ -562,7 +585,8 @@ class _AggregateRun(_Publication):
                    for role in dict.fromkeys(a.role for a in page_map.aggregates)}
         first = next(iter(corpora.values()))
         self.out.detail(f"aggregates: {len(readings)} sources, {first.statements} statements, {first.participants} participants")
-        decided = self._plan(render_aggregates(corpora, page_map.aggregates, page_map.templates))
+        self._claim(render_aggregates(corpora, page_map.aggregates, page_map.templates))
+        decided = self._decide(self.wiki.read_pages(self.desired))
         reasons = destructive_reasons({}, {}, decided, Guard())
         if reasons and not self.options.overrides_guards:
             self.out.line("aggregates: held back, this looks destructive; nothing published:")
