@@ -31,9 +31,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+_GLOBAL_HELP = """\
+Pywikibot's global options, anywhere on the line (Pywikibot's own handle_args applies them):
+  -simulate             save nothing: the same as --dry-run
+  -user:NAME            log in as NAME (its password from user-config.py's password_file)
+  -site:FAMILY:CODE     the wiki, e.g. -site:meta:meta (or -family:NAME and -lang:CODE)
+  -dir:PATH             the directory with user-config.py (instead of PYWIKIBOT_DIR)
+  -putthrottle:N        wait at least N seconds between saves (also -pt:N)
+  -maxlag:N             wait while the wiki's replication lag exceeds N seconds
+  -log[:FILE]           write Pywikibot's log file (under the config directory's logs/); -nolog: none
+  -debug[:LAYER], -verbose and Pywikibot's other global options work as in every Pywikibot script.
+They apply to the commands that use the wiki: sync, rebuild, watch, setup-wiki, parse/check --page."""
+
+_SEE_GLOBAL = "Pywikibot's global options (-simulate, -user:NAME, -site:FAMILY:CODE, -dir:PATH, …) work too; see wikisync --help."
+
+# Written like Pywikibot's global options, but wikisync's own short options.
+_OWN_SHORT = {"-v", "-q", "-h"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pywikibot_args = [arg for arg in argv if arg not in _OWN_SHORT and _looks_global(arg)]
+    args = _parser().parse_args([arg for arg in argv if arg not in pywikibot_args])
     try:
+        if pywikibot_args:
+            return _run_with_pywikibot_options(args, pywikibot_args)
         return args.run(args)
     except WikisyncError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
@@ -47,11 +69,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _looks_global(arg: str) -> bool:
+    """A Pywikibot global option by its form (``-name`` or ``-name:value``): Pywikibot decides which are real."""
+    return len(arg) > 2 and arg[0] == "-" and arg[1].isalpha()
+
+
+def _uses_wiki(args: argparse.Namespace) -> bool:
+    return args.command in ("sync", "rebuild", "watch", "setup-wiki") or bool(getattr(args, "page", None))
+
+
+def _run_with_pywikibot_options(args: argparse.Namespace, pywikibot_args: list[str]) -> int:
+    if not _uses_wiki(args):
+        raise ConfigError(f"{pywikibot_args[0]}: Pywikibot's global options apply only to commands that use the wiki "
+                          "(sync, rebuild, watch, setup-wiki, parse/check --page)")
+    if "-simulate" in pywikibot_args and args.command == "watch":
+        raise ConfigError("-simulate: watch has no dry run; try: wikisync sync -simulate")
+    from .wiki import pywikibot_options
+
+    with pywikibot_options(pywikibot_args) as simulate:
+        if simulate and hasattr(args, "dry_run"):
+            args.dry_run = True  # -simulate means --dry-run: the run shows what it would save and saves nothing
+        return args.run(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="wikisync",
         description="Parse MediaWiki report pages and publish the pages generated from them.",
-        epilog="Exit codes: 0 done or nothing pending, 1 error, 2 dry run found changes pending.",
+        epilog=f"{_GLOBAL_HELP}\n\nExit codes: 0 done or nothing pending, 1 error, 2 dry run found changes pending.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"wikisync {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -67,19 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     check_cmd.set_defaults(run=_run_check)
 
-    sync_cmd = commands.add_parser("sync", help="publish the generated pages (only those that changed)")
+    sync_cmd = commands.add_parser("sync", help="publish the generated pages (only those that changed)", epilog=_SEE_GLOBAL)
     _add_sync_arguments(sync_cmd)
     sync_cmd.add_argument("--dry-run", action="store_true", help="print the diffs and save nothing")
     sync_cmd.set_defaults(run=_run_sync, rebuild=False)
 
     rebuild_cmd = commands.add_parser(
-        "rebuild", help="like sync, but re-render and compare even when the source is unchanged (after a template change)"
+        "rebuild", help="like sync, but re-render and compare even when the source is unchanged (after a template change)",
+        epilog=_SEE_GLOBAL,
     )
     _add_sync_arguments(rebuild_cmd)
     rebuild_cmd.add_argument("--dry-run", action="store_true", help="print every page's diff and save nothing")
     rebuild_cmd.set_defaults(run=_run_sync, rebuild=True)
 
-    watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited")
+    watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited",
+                                    epilog=_SEE_GLOBAL)
     watch_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
     watch_cmd.add_argument("--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between polls (default 2)")
     watch_cmd.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")

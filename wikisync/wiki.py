@@ -10,10 +10,15 @@ data and errors.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +29,59 @@ from .errors import ConfigError, SourceError, WikiError
 from .model import PageState
 from .titles import title_problem
 
-__all__ = ["SaveResult", "SourcePage", "Wiki", "connect"]
+__all__ = ["SaveResult", "SourcePage", "Wiki", "connect", "pywikibot_options"]
+
+_dir_option: str | None = None
+"""The -dir: given on the command line, for error messages."""
+
+
+@contextlib.contextmanager
+def pywikibot_options(args: Sequence[str]) -> Iterator[bool]:
+    """Apply Pywikibot's global options ``args`` through Pywikibot's own ``handle_args``, for the
+    duration of the block; yields whether ``-simulate`` was among them. Pywikibot's configuration
+    is restored afterwards, so that a later call in the same process starts from user-config.py again.
+
+    ``-dir:PATH`` is taken before Pywikibot is imported, because Pywikibot reads it only then (as
+    it reads PYWIKIBOT_DIR).
+    """
+    global _dir_option
+    for arg in args:
+        if arg.startswith("-dir:"):
+            path = os.path.abspath(os.path.expanduser(arg.removeprefix("-dir:")))
+            if not os.path.isdir(path):
+                raise ConfigError(f"{arg}: no such directory")
+            loaded = getattr(sys.modules.get("pywikibot.config"), "base_dir", None)
+            if loaded is not None and os.path.realpath(loaded) != os.path.realpath(path):
+                raise ConfigError(f"{arg}: Pywikibot is already loaded from {loaded} in this process")
+            os.environ["PYWIKIBOT_DIR"] = path
+            _dir_option = arg
+    pywikibot, _ = _pywikibot()
+    config = pywikibot.config
+    saved = {name: copy.deepcopy(value) for name, value in vars(config).items()
+             if not name.startswith("_") and isinstance(value, (bool, int, float, str, list, dict, tuple, type(None)))}
+    saved_override = getattr(pywikibot.bot, "_user_override", None)
+    try:
+        with warnings.catch_warnings():
+            # a second run in one process (the tests) has Site objects from the first already
+            warnings.filterwarnings("ignore", "Site objects have been created before arguments were handled")
+            errors = _Collected()
+            logging.getLogger("pywiki").addFilter(errors)
+            try:
+                rest = pywikibot.handle_args(list(args), do_help=False)
+            except SystemExit:  # Pywikibot exits on an unknown family or site, after logging why
+                why = errors.messages[-1] if errors.messages else "Pywikibot knows no such wiki"
+                raise ConfigError(f"{' '.join(args)}: {why} (check -site:, -family: and -lang:)") from None
+            except ValueError as exc:  # -putthrottle:abc and the like
+                raise ConfigError(f"{' '.join(args)}: {_first_line(exc)}") from None
+            finally:
+                logging.getLogger("pywiki").removeFilter(errors)
+        if rest:
+            raise ConfigError(f"{rest[0]}: not a Pywikibot global option (wikisync's own options start with --)")
+        yield bool(config.simulate)
+    finally:
+        for name, value in saved.items():
+            setattr(config, name, value)
+        pywikibot.bot._user_override = saved_override
 
 
 def _pywikibot():
@@ -42,12 +99,26 @@ def _require_user_config(base_dir: str) -> None:
     """Refuse to run on Pywikibot's defaults: without user-config.py it would quietly talk to test.wikipedia.org."""
     wanted = os.environ.get("PYWIKIBOT_DIR")
     if wanted and os.path.realpath(wanted) != os.path.realpath(base_dir):
-        raise ConfigError(f"PYWIKIBOT_DIR={wanted}: no user-config.py there that Pywikibot could use (it fell back to {base_dir})")
+        raise ConfigError(f"{_dir_option or 'PYWIKIBOT_DIR=' + wanted}: no user-config.py there that Pywikibot could use (it fell back to {base_dir})")
     if not os.path.isfile(os.path.join(base_dir, "user-config.py")):
         raise ConfigError(
-            f"no user-config.py in {base_dir}: point PYWIKIBOT_DIR at the directory that has one "
+            f"{_dir_option + ': ' if _dir_option else ''}no user-config.py in {base_dir}: point PYWIKIBOT_DIR at the directory that has one "
             "(see user-config.py.example; for the dev wiki: eval \"$(scripts/dev-wiki env)\")"
         )
+
+
+class _Collected(logging.Filter):
+    """Keeps Pywikibot's error messages off the terminal, for wikisync to report them in its own line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            self.messages.append(_first_line(Exception(record.getMessage())))
+            return False
+        return True
 
 
 class _NoTracebacks(logging.Filter):
