@@ -20,6 +20,8 @@ from helpers import FIXTURE, ROOT, THEMES, project_page_map, run_cli
 
 pytestmark = pytest.mark.wiki
 
+STAMPED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+
 
 
 class Setup:
@@ -236,6 +238,9 @@ def watching(setup: Setup, dev_wiki) -> Iterator[subprocess.Popen]:
     assert watcher.returncode == 0, output
     assert "watch: stopped" in output
     assert "Traceback" not in output
+    # every line watch prints, its own, the runs' and Pywikibot's, begins with the time (UTC, ISO 8601)
+    unstamped = [line for line in output.splitlines() if line.strip() and not STAMPED.match(line)]
+    assert not unstamped, unstamped
 
 
 def wait_for_text(wiki, title: str, text: str, seconds: float) -> float | None:

@@ -255,7 +255,8 @@ def _run_watch(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         raise ConfigError("--interval must be a positive number of seconds")
     page_map = load_page_map(args.map)
-    return watch(page_map, connect, Output(sys.stdout, _colour(args), args.verbose), interval=args.interval)
+    return watch(page_map, lambda: connect(timestamps=True), Output(sys.stdout, _colour(args), args.verbose),
+                 interval=args.interval)
 
 
 def _run_sync(args: argparse.Namespace) -> int:

@@ -3,6 +3,9 @@
 Each poll asks for the changes since the newest one already seen (Pywikibot follows the API's
 continuation, so a busy minute loses nothing). Any edit to a source page or to the request page
 starts a normal :func:`wikisync.sync.sync` run, which does only what the state says is needed.
+
+Every line watch prints (its own and the runs') begins with the time in UTC, ISO 8601
+(``2026-12-02T03:14:07Z``), so the delay between an edit and its rebuild can be read off the output.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from .config import PageMap
 from .errors import WikiError, WikisyncError
@@ -17,7 +22,20 @@ from .state import LockedError
 from .sync import EXIT_ERROR, EXIT_OK, Options, Output, sync
 from .wiki import Wiki
 
-__all__ = ["watch"]
+__all__ = ["timestamp", "watch"]
+
+
+def timestamp(moment: datetime | None = None) -> str:
+    """``moment`` (default: now) in UTC as ``2026-12-02T03:14:07Z``."""
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Stamped(Output):
+    """An output whose every line begins with the time it was printed."""
+
+    def line(self, text: str = "") -> None:
+        super().line(f"{timestamp()} {text}")
 
 
 def watch(
@@ -31,6 +49,7 @@ def watch(
 ) -> int:
     """Follow the wiki until stopped. ``connect`` gives the logged-in wiki; while it cannot (the wiki
     is down when watch starts), watch backs off and tries again, as it does when the wiki goes down later."""
+    out = _Stamped(out.stream, out.colour, out.verbose)
     titles = [spec.page for spec in page_map.sources] + ([page_map.request_page] if page_map.request_page else [])
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -15,8 +15,8 @@ import copy
 import json
 import logging
 import os
-import re
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -461,15 +461,30 @@ class Wiki:
         return self.site.base_url(self.site.articlepath.format(quote(name, safe=_URL_SAFE)))
 
 
-def _tame_terminal(pywikibot, quiet: bool) -> None:
-    """No tracebacks on the terminal; with ``quiet``, only warnings and errors. Pywikibot's log file,
-    if configured, keeps everything."""
+class _UtcStamps(logging.Formatter):
+    """Pywikibot's terminal messages with the time in front, as ``wikisync watch`` prints its own lines."""
+
+    converter = time.gmtime
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{self.formatTime(record, self.datefmt)} {self.inner.format(record)}"
+
+
+def _tame_terminal(pywikibot, quiet: bool, timestamps: bool = False) -> None:
+    """No tracebacks on the terminal; with ``quiet``, only warnings and errors; with ``timestamps``,
+    the time in front of each message. Pywikibot's log file, if configured, keeps everything."""
     pywikibot.bot.init_handlers()
     for handler in logging.getLogger("pywiki").handlers:
         if not isinstance(handler, logging.FileHandler):
             handler.addFilter(_NoTracebacks())
             if quiet:
                 handler.setLevel(logging.WARNING)
+            if timestamps and not isinstance(handler.formatter, _UtcStamps):
+                handler.setFormatter(_UtcStamps(handler.formatter))
 
 
 def _unreachable(config, exc: BaseException) -> str:
@@ -490,14 +505,14 @@ def _unreachable(config, exc: BaseException) -> str:
     return f"cannot reach or log in to the configured wiki: {_first_line(exc)}"
 
 
-def connect(login: bool = True, quiet: bool = False) -> Wiki:
+def connect(login: bool = True, quiet: bool = False, timestamps: bool = False) -> Wiki:
     """The wiki of the Pywikibot configuration, logged in as its bot account.
 
     ``quiet`` keeps Pywikibot's own progress messages ("Logging in to …") out of scheduled runs'
-    output; its warnings and errors still show.
+    output; its warnings and errors still show. ``timestamps`` puts the time in front of them (watch).
     """
     pywikibot, errors = _pywikibot()
-    _tame_terminal(pywikibot, quiet)
+    _tame_terminal(pywikibot, quiet, timestamps)
     try:
         site = pywikibot.Site()
         if login:
