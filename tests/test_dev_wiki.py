@@ -111,3 +111,24 @@ def test_api_request_count_grows_by_one_per_request(dev_wiki: DevWiki) -> None:
     before = dev_wiki.api_request_count()
     dev_wiki.page_text("Main Page")
     assert dev_wiki.api_request_count() == before + 1
+
+
+def test_the_dev_wiki_leaves_apache2_disabled_at_boot(dev_wiki: DevWiki) -> None:
+    """Debian's mediawiki pulls in apache2 and enables it; the dev wiki (php -S) keeps it off."""
+    import contextlib
+    import shutil
+
+    if not Path("/etc/init.d/apache2").exists() and not Path("/lib/systemd/system/apache2.service").exists():
+        pytest.skip("apache2 is not installed on this machine")
+    if os.geteuid() != 0:
+        pytest.skip("only root can disable apache2; scripts/dev-wiki warns instead")
+    assert not sorted(Path("/etc").glob("rc[2-5].d/S*apache2")), "a SysV runlevel starts apache2 at boot"
+    assert not sorted(Path("/etc/systemd/system").glob("*.wants/apache2.service")), "systemd starts apache2 at boot"
+    if shutil.which("systemctl"):
+        state = subprocess.run(["systemctl", "is-enabled", "apache2"], capture_output=True, text=True).stdout.strip()
+        assert state != "enabled"
+    running = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            running += [comm] if comm.read_text().strip() == "apache2" else []
+    assert not running, "apache2 is running"
