@@ -2,25 +2,55 @@
 
 An editor without shell access asks for a rebuild by adding ``{{wikisync request|SOURCE}}`` to the
 request page; wikisync vets who asked, rebuilds, and answers in the template's parameters. The status
-page says, per source, what the last run that did something found and changed.
+page says, per source, what the last runs that did something found and changed: the newest in full,
+up to :data:`HISTORY` in all. That history is kept on the page itself, in one machine-readable comment
+per run (``<!-- wikisync:run {...} -->``), and read back from there by the next run, so it survives
+the loss of the local state (a fresh Toolforge container) and needs no storage of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .config import PageMap
 from .model import RebuildRequest
+from .ownership import Ownership, ownership
+from .plan import region_markers
 from .render import escape_wikitext, render_page
 from .shapes.requests import answer_request, parse_requests
-from .state import State, state_key
 from .wiki import SourcePage, Wiki
 
-__all__ = ["STATUS_TEMPLATE", "Verdict", "answer_all", "now", "pending_requests", "render_status", "requester", "vet"]
+__all__ = [
+    "HEADER_REGION",
+    "HISTORY",
+    "STATUS_TEMPLATE",
+    "Verdict",
+    "answer_all",
+    "now",
+    "pending_requests",
+    "render_status",
+    "requester",
+    "split_header",
+    "status_history",
+    "status_ownership",
+    "vet",
+]
 
 STATUS_TEMPLATE = "status.wiki.j2"
+HISTORY = 10
+"""Runs kept per source on the status page."""
+HEADER_REGION = "header"
+"""The region at the top of the request and status pages that ``wikisync setup-wiki`` writes."""
+
+_RUN_MARK = re.compile(r"<!-- wikisync:run (\{.*?\}) -->")
+_RECORD_KEYS = ("at", "revision", "outcome", "code", "check", "saved", "problems", "more_saved")
+_EMPTY_RUN = {"at": "", "revision": None, "outcome": "", "code": None, "check": "", "saved": [], "problems": []}
+_MARKED_PAGES = 50
+"""Saved pages a run's comment lists (the rest are counted), so that ten runs of a large source stay small."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +127,76 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_status(page_map: PageMap, state: State, wiki: Wiki) -> str:
+def render_status(page_map: PageMap, records: Mapping[str, dict], previous: str | None) -> str:
+    """The status page's text (without its fingerprint): per source, this run's record (``records``,
+    source -> what its run did) on top of the runs that ``previous``, the page's current text, lists."""
+    history = status_history(previous)
     entries = []
+    marks = []
     for spec in page_map.sources:
-        entry = state.sources.get(state_key(wiki.site_id, spec.page))
-        entries.append({"page": spec.page, "run": entry.last_run if entry else {}})
-    return render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})
+        runs = _with_run(history.get(spec.page, []), records.get(spec.page))
+        entries.append({"page": spec.page, "run": runs[0] if runs else {}, "runs": runs,
+                        "last_change": next((run for run in runs if run.get("saved")), None)})
+        marks.extend(_mark(spec.page, run) for run in runs)
+    body = render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})
+    return body + ("\n" + "\n".join(marks) + "\n" if marks else "")
+
+
+def status_history(text: str | None) -> dict[str, list[dict]]:
+    """The runs a status page records, per source, newest first (as :func:`render_status` wrote them)."""
+    history: dict[str, list[dict]] = {}
+    for found in _RUN_MARK.finditer(text or ""):
+        try:
+            data = json.loads(found.group(1))
+        except ValueError:
+            continue  # a comment someone mangled: that run is forgotten, the others are kept
+        if isinstance(data, dict) and isinstance(data.get("source"), str):
+            source = data.pop("source")
+            run = {**_EMPTY_RUN, **{key: data[key] for key in _RECORD_KEYS if key in data}}
+            if isinstance(run["saved"], list) and isinstance(run["problems"], list):
+                run["saved"] = [page for page in run["saved"] if isinstance(page, dict) and {"title", "new"} <= set(page)]
+                run["saved"] = [{"old": None, **page} for page in run["saved"]]
+                history.setdefault(source, []).append(run)
+    return history
+
+
+def _with_run(runs: list[dict], record: dict | None) -> list[dict]:
+    """``runs`` with ``record`` in front, unless it did nothing the newest does not already say: it saved
+    nothing, at the same source revision, with the same check and exit code, and met no problem or the
+    same ones (a refusal met again every quarter hour is one entry)."""
+    if record:
+        record = {key: record[key] for key in _RECORD_KEYS if key in record}
+        top = runs[0] if runs else None
+        repeat = (top is not None and not record.get("saved")
+                  and all(top.get(key) == record.get(key) for key in ("revision", "code", "check"))
+                  and (not record.get("problems") or record.get("problems") == top.get("problems")))
+        if not repeat:
+            runs = [record, *runs]
+    return runs[:HISTORY]
+
+
+def _mark(source: str, run: dict) -> str:
+    """One run as a comment that the wiki does not show and that no text can close early."""
+    saved = run.get("saved") or []
+    if len(saved) > _MARKED_PAGES:
+        run = {**run, "saved": saved[:_MARKED_PAGES], "more_saved": len(saved) - _MARKED_PAGES + run.get("more_saved", 0)}
+    data = json.dumps({"source": source, **run}, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    safe = data.replace("--", "-\\u002d").replace(">", "\\u003e")
+    return f"<!-- wikisync:run {safe} -->"
+
+
+def split_header(text: str) -> tuple[str, str]:
+    """(header, rest) of a request or status page: the ``header`` region that setup-wiki writes, up to
+    and with its end marker, and what follows it. ("", text) when the page has no such region."""
+    begin, end = region_markers(HEADER_REGION)
+    start = text.find(begin)
+    stop = text.find(end)
+    if start != 0 or stop < 0 or text.count(begin) != 1 or text.count(end) != 1:
+        return "", text
+    stop += len(end)
+    return text[:stop], text[stop:].lstrip("\n")
+
+
+def status_ownership(text: str) -> Ownership:
+    """Whether the status part of the page (below any header) is still what wikisync wrote."""
+    return ownership(split_header(text)[1])

@@ -18,7 +18,7 @@ from .check import has_errors, summary_line
 from .config import Guard, PageMap, SourceSpec
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
 from .model import PageState, Report
-from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, vet
+from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
 from .reading import Reading, read_source
@@ -161,7 +161,7 @@ class _Run:
         if requests_page and verdicts:
             self._answer(requests_page, verdicts, records)
         if self.page_map.status_page and noteworthy and not self.options.dry_run:
-            self._update_status()
+            self._update_status(records)
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
@@ -295,15 +295,17 @@ class _Run:
                 break
         self.out.line(f"FAILED to answer the requests on {page.title}: {result.error}")
 
-    def _update_status(self) -> None:
+    def _update_status(self, records: dict[str, dict]) -> None:
         title = self.page_map.status_page
         assert title is not None
-        text = stamp(render_status(self.page_map, self.state, self.wiki))
         current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title) or PageState(None)
+        # the runs listed there so far are read back from the page itself: the local state may be gone
+        header, rest = split_header(current.text or "")
+        text = header + ("\n" if header else "") + stamp(render_status(self.page_map, records, rest or None))
         if current.text is not None:
             if same_content(current.text, text):
                 return
-            if ownership(current.text) is not Ownership.INTACT and not self.options.force_all:
+            if status_ownership(current.text) is not Ownership.INTACT and not self.options.force_all:
                 who = f" by {current.user}" if current.user else ""
                 self.out.line(f"status page {title} was edited{who} since wikisync wrote it; not overwritten (--force-all overwrites it)")
                 return
