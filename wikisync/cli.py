@@ -126,6 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     rebuild_cmd.add_argument("--dry-run", action="store_true", help="print every page's diff and save nothing")
     rebuild_cmd.set_defaults(run=_run_sync, rebuild=True)
 
+    setup_cmd = commands.add_parser(
+        "setup-wiki", epilog=_SEE_GLOBAL,
+        help="create the request template (with its documentation) and the request and status pages' headers on the wiki",
+    )
+    setup_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
+    setup_cmd.add_argument("--dry-run", action="store_true", help="print the diffs and save nothing")
+    setup_cmd.add_argument("--force", action="append", default=[], metavar="PAGE",
+                           help="overwrite that page although a person edited it (repeatable)")
+    setup_cmd.add_argument("--force-all", action="store_true", help="overwrite every set-up page a person edited")
+    setup_cmd.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
+    loudness = setup_cmd.add_mutually_exclusive_group()
+    loudness.add_argument("--verbose", "-v", action="store_true", help="every page, unchanged ones too (the default)")
+    loudness.add_argument("--quiet", "-q", action="store_true", help="only what was written, and problems")
+    setup_cmd.set_defaults(run=_run_setup)
+
     watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited",
                                     epilog=_SEE_GLOBAL)
     watch_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
@@ -257,6 +272,16 @@ def _run_watch(args: argparse.Namespace) -> int:
     page_map = load_page_map(args.map)
     return watch(page_map, lambda: connect(timestamps=True), Output(sys.stdout, _colour(args), args.verbose),
                  interval=args.interval)
+
+
+def _run_setup(args: argparse.Namespace) -> int:
+    from .setup_wiki import setup_wiki
+    from .wiki import connect
+
+    page_map = load_page_map(args.map)
+    out = Output(sys.stdout, _colour(args), not args.quiet)
+    return setup_wiki(page_map, connect(quiet=args.quiet), out, dry_run=args.dry_run,
+                      force_pages=frozenset(args.force), force_all=args.force_all)
 
 
 def _run_sync(args: argparse.Namespace) -> int:

@@ -198,5 +198,7 @@ def split_header(text: str) -> tuple[str, str]:
 
 
 def status_ownership(text: str) -> Ownership:
-    """Whether the status part of the page (below any header) is still what wikisync wrote."""
-    return ownership(split_header(text)[1])
+    """Whether the status part of the page (below any header) is still what wikisync wrote; nothing
+    below the header (a page that setup-wiki created) is wikisync's to fill."""
+    rest = split_header(text)[1]
+    return Ownership.INTACT if not rest.strip() and rest != text else ownership(rest)
