@@ -132,3 +132,13 @@ def test_the_dev_wiki_leaves_apache2_disabled_at_boot(dev_wiki: DevWiki) -> None
         with contextlib.suppress(OSError):
             running += [comm] if comm.read_text().strip() == "apache2" else []
     assert not running, "apache2 is running"
+
+
+def test_the_dev_wiki_is_set_up_by_wikisync_setup_wiki(dev_wiki: DevWiki) -> None:
+    """scripts/dev-wiki runs `wikisync setup-wiki` after importing the source page."""
+    template = dev_wiki.page_info("Template:Wikisync request")
+    assert template is not None and template.user == "WikisyncBot"
+    assert dev_wiki.page_info("Template:Wikisync request/doc") is not None
+    for title in ("Project:Wikisync/Requests", "Project:Wikisync/Status"):
+        text = dev_wiki.page_text(title)
+        assert text is not None and text.startswith("<!-- wikisync:begin header -->"), title

@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     sync_cmd = commands.add_parser("sync", help="publish the generated pages (only those that changed)", epilog=_SEE_GLOBAL)
     _add_sync_arguments(sync_cmd)
     sync_cmd.add_argument("--dry-run", action="store_true", help="print the diffs and save nothing")
+    sync_cmd.add_argument("--preview", metavar="DIR",
+                          help="with --dry-run: also render every page that would change, now and after, through the "
+                               "wiki's parser, side by side, into DIR/index.html and one HTML file per page")
     sync_cmd.set_defaults(run=_run_sync, rebuild=False)
 
     rebuild_cmd = commands.add_parser(
@@ -124,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_sync_arguments(rebuild_cmd)
     rebuild_cmd.add_argument("--dry-run", action="store_true", help="print every page's diff and save nothing")
+    rebuild_cmd.add_argument("--preview", metavar="DIR", help="with --dry-run: render the pages that would change into DIR (see sync --help)")
     rebuild_cmd.set_defaults(run=_run_sync, rebuild=True)
 
     setup_cmd = commands.add_parser(
@@ -292,6 +296,14 @@ def _run_sync(args: argparse.Namespace) -> int:
     page_map = load_page_map(args.map)
     for title in args.source:
         page_map.source(title)
+    preview = getattr(args, "preview", None)
+    if preview is not None:
+        if not args.dry_run:
+            raise ConfigError("--preview goes with --dry-run (or -simulate): a real run saves instead")
+        from .preview import prepare_dir
+
+        preview = Path(preview).resolve()
+        prepare_dir(preview)
     verbose = args.verbose or (sys.stdout.isatty() and not args.quiet) or args.dry_run
     options = Options(
         dry_run=args.dry_run,
@@ -300,6 +312,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         force_pages=frozenset(title for title in args.force if title),
         force_all=args.force_all,
         sources=tuple(args.source),
+        preview=preview,
     )
     return sync(page_map, connect(quiet=not verbose), options, Output(sys.stdout, _colour(args), verbose))
 

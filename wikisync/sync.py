@@ -11,6 +11,7 @@ import hashlib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from .aggregate import aggregate
@@ -21,6 +22,7 @@ from .model import PageState, Report
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
+from .preview import write_preview
 from .reading import Reading, read_source
 from .render import DesiredPage, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
@@ -79,6 +81,8 @@ class Options:
     force_all: bool = False
     """Overwrite human edits on every page (implies ``force``)."""
     sources: tuple[str, ...] = ()
+    preview: Path | None = None
+    """With ``dry_run``: the folder to write the rendered preview of every pending page into."""
 
     @property
     def overrides_guards(self) -> bool:
@@ -422,6 +426,9 @@ class _Publication:
         for change in decided.pending:
             self.out.line(f"--- {change.action.value}: {change.title}")
             self.out.diff(change.diff())
+        if self.options.preview is not None and decided.pending:
+            write_preview(self.options.preview, self.label, decided.pending, self.wiki.render_html, self.wiki.url)
+            self.out.line(f"{self.label}: preview of {len(decided.pending)} pages: {self.options.preview / 'index.html'}")
         self.out.line(f"{self.label}: dry run: {decided.summary()}; nothing saved")
         if decided.refused:
             return EXIT_ERROR

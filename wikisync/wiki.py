@@ -455,6 +455,26 @@ class Wiki:
             return f"the wiki refused the edit: {info} ({code}{': ' + levels if levels else ''})"
         return f"the wiki refused the edit: {info} ({code})"
 
+    def render_html(self, pages: Sequence[tuple[str, str]]) -> list[str]:
+        """Each (title, wikitext) rendered by the wiki's own parser (``action=parse`` with that title,
+        so ``{{PAGENAME}}``, relative links and templates come out as they will on the page), as HTML.
+        One request a text, through Pywikibot's request machinery (its throttle, maxlag and retries);
+        nothing is saved."""
+        rendered = []
+        try:
+            for title, text in pages:
+                body = self.site.simple_request(
+                    action="parse", title=title, text=text, contentmodel="wikitext", prop="text",
+                    disablelimitreport=True, disableeditsection=True, formatversion=2,
+                ).submit()
+                html = body.get("parse", {}).get("text", "")
+                rendered.append(html if isinstance(html, str) else html.get("*", ""))
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot render the preview through the wiki's parser: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        return rendered
+
     def url(self, title: str) -> str:
         """The page's address, readable the way MediaWiki writes it (slashes and colons as they are)."""
         name = self._pywikibot.Page(self.site, title).title(underscore=True)
