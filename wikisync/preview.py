@@ -107,15 +107,16 @@ def prepare_dir(path: Path) -> None:
         raise ConfigError(f"--preview {path}: cannot write there: {exc.strerror or exc}") from None
 
 
-def write_preview(path: Path, source: str, changes: Sequence, render: Callable[[Sequence[tuple[str, str]]], list[str]],
+def write_preview(path: Path, source: str, changes: Sequence, render: Callable[[Sequence[tuple[str, str, str]]], list[str]],
                   url: Callable[[str], str]) -> list[PreviewPage]:
     """Render ``changes`` (the pending :class:`wikisync.plan.Change` of one source) and add them to the
     preview in ``path``: one file each, and ``index.html`` listing every page of the run so far."""
-    texts: list[tuple[str, str]] = []
+    texts: list[tuple[str, str, str]] = []
     for change in changes:
+        model = getattr(change, "content_model", "wikitext")
         if change.old is not None:
-            texts.append((change.title, change.old))
-        texts.append((change.title, change.new))
+            texts.append((change.title, change.old, model))
+        texts.append((change.title, change.new, model))
     rendered = iter(render(texts))
     pages = []
     for change in changes:

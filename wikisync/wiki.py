@@ -455,16 +455,16 @@ class Wiki:
             return f"the wiki refused the edit: {info} ({code}{': ' + levels if levels else ''})"
         return f"the wiki refused the edit: {info} ({code})"
 
-    def render_html(self, pages: Sequence[tuple[str, str]]) -> list[str]:
-        """Each (title, wikitext) rendered by the wiki's own parser (``action=parse`` with that title,
-        so ``{{PAGENAME}}``, relative links and templates come out as they will on the page), as HTML.
-        One request a text, through Pywikibot's request machinery (its throttle, maxlag and retries);
-        nothing is saved."""
+    def render_html(self, pages: Sequence[tuple[str, str, str]]) -> list[str]:
+        """Each (title, text, content model) rendered by the wiki's own parser (``action=parse`` with
+        that title, so ``{{PAGENAME}}``, relative links and templates come out as they will on the page;
+        a JSON page as the wiki shows JSON), as HTML. One request a text, through Pywikibot's request
+        machinery (its throttle, maxlag and retries); nothing is saved."""
         rendered = []
         try:
-            for title, text in pages:
+            for title, text, model in pages:
                 body = self.site.simple_request(
-                    action="parse", title=title, text=text, contentmodel="wikitext", prop="text",
+                    action="parse", title=title, text=text, contentmodel=model, prop="text",
                     disablelimitreport=True, disableeditsection=True, formatversion=2,
                 ).submit()
                 html = body.get("parse", {}).get("text", "")
