@@ -10,7 +10,7 @@ import pytest
 
 from helpers import FIXTURE, ROOT, project_page_map, run_cli
 from wikisync.onwiki import split_header, status_history
-from wikisync.parse import parse_requests
+from wikisync.shapes.requests import parse_requests
 
 pytestmark = pytest.mark.wiki
 

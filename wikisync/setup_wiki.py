@@ -20,9 +20,9 @@ from .errors import ConfigError
 from .model import PageState
 from .onwiki import HEADER_REGION
 from .ownership import stamp
-from .parse import REQUEST_TEMPLATE
 from .plan import Action, Change, plan, region_markers, region_text
 from .render import DesiredPage, render_page
+from .shapes.requests import REQUEST_TEMPLATE
 from .sync import EXIT_ERROR, EXIT_OK, EXIT_PENDING, Output
 from .wiki import Wiki
 
