@@ -279,7 +279,9 @@ def _run_watch(args: argparse.Namespace) -> int:
 
 
 def _run_setup(args: argparse.Namespace) -> int:
+    from .config import load_page_map
     from .setup_wiki import setup_wiki
+    from .sync import Output
     from .wiki import connect
 
     page_map = load_page_map(args.map)
