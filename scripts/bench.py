@@ -42,6 +42,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         return pywikibot_bot(args.bot, args.map)
     sizes = [int(size) for size in args.sizes.split(",")]
     bots = [bot for bot in args.bots.split(",") if bot]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the wiki and remove its files on a kill too
     with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
         root = Path(tmp)
         wiki = BenchWiki(root / "wiki")

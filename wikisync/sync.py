@@ -117,7 +117,9 @@ class _Run:
         listed = self._list_prefixes()
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         request_page = self.page_map.request_page if not self.options.dry_run else None
-        pages = self.wiki.read_sources([spec.page for spec in specs] + ([request_page] if request_page else []))
+        # the status page is read in the same batch: its save then costs no read of its own
+        status_page = self.page_map.status_page if not self.options.dry_run else None
+        pages = self.wiki.read_sources([spec.page for spec in specs] + [p for p in (request_page, status_page) if p])
         requests_page = self._request_page(request_page, pages)
         verdicts = self._vet(requests_page) if requests_page else []
         requested = {source for verdict in verdicts for source in verdict.sources}
@@ -164,8 +166,8 @@ class _Run:
             noteworthy = noteworthy or noted
         if requests_page and verdicts:
             self._answer(requests_page, verdicts, records)
-        if self.page_map.status_page and noteworthy and not self.options.dry_run:
-            self._update_status(records)
+        if status_page and noteworthy:
+            self._update_status(records, pages.get(self.wiki.canonical_title(status_page) or status_page))
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
@@ -299,10 +301,12 @@ class _Run:
                 break
         self.out.line(f"FAILED to answer the requests on {page.title}: {result.error}")
 
-    def _update_status(self, records: dict[str, dict]) -> None:
+    def _update_status(self, records: dict[str, dict], read: SourcePage | None) -> None:
+        """Save the status page over the revision ``read`` at the start of the run (an edit since is an
+        edit conflict, never overwritten)."""
         title = self.page_map.status_page
         assert title is not None
-        current = self.wiki.read_pages([title]).get(self.wiki.canonical_title(title) or title) or PageState(None)
+        current = PageState(read.text, read.revision, read.user, timestamp=read.timestamp) if read else PageState(None)
         # the runs listed there so far are read back from the page itself: the local state may be gone
         header, rest = split_header(current.text or "")
         text = header + ("\n" if header else "") + stamp(render_status(self.page_map, records, rest or None))

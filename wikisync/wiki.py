@@ -160,6 +160,8 @@ class SourcePage:
     revision: int
     redirect: bool = False
     timestamp: str | None = None
+    user: str | None = None
+    """Who saved the latest revision."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ class Wiki:
                 if page.exists():
                     revision = page.latest_revision
                     found[page.title()] = SourcePage(page.title(), page.text, revision.revid, page.isRedirectPage(),
-                                                     revision.timestamp.isoformat())
+                                                     revision.timestamp.isoformat(), revision.user)
         except self._errors.Error as exc:
             raise WikiError(f"cannot read {', '.join(p.title() for p in wanted)}: {_first_line(exc)}") from None
         except OSError as exc:
