@@ -11,7 +11,7 @@ T themes makes T + 1 pages (one per theme and the overview). Three bots publish 
 * ``preload``: the same loop over ``pywikibot.pagegenerators.PreloadingGenerator``.
 
 The two Pywikibot bots read the source page, parse it and render the pages with wikisync's own
-``parse`` and ``render`` (so every bot writes the same text), and decide "changed" with wikisync's
+``reading.read_source`` and its ``pages`` (so every bot writes the same text), and decide "changed" with wikisync's
 ``same_content`` (which ignores the notice naming the source revision, as wikisync does; a bare ``!=``
 would rewrite every page after any edit to the source). Each bot has a source page and pages of its
 own (``Bench/<bot>/<themes>/…``), so all three start from nothing, and every run is a process of
@@ -77,26 +77,19 @@ if ( defined( 'MW_API' ) ) {
 
 # --- the reports ------------------------------------------------------------------------------
 
-def synthetic_report(themes: int) -> str:
-    sections = "\n".join(
-        f"=== Theme {n} ===\nSummary of theme {n}.\n\nWhat we heard:\n* Comment {n}a.\n* Comment {n}b.\n"
-        for n in range(1, themes + 1)
-    )
-    rows = "\n".join(f"|-\n| Priority {n}\n|\n* Theme {n}" for n in range(1, themes + 1))
-    return f"== Key Themes ==\n{sections}\n== Key Questions ==\n'''Which?'''\n{{| class=\"wikitable\"\n! Competing Priorities !! Themes\n{rows}\n|}}\n"
-
-
 def report_text(themes: int) -> str:
     """The source report with ``themes`` themes: the All-Hands fixture at 11, a synthetic one otherwise.
     (The one place that picks the generator, should it move to a shared module.)"""
-    return FIXTURE.read_text(encoding="utf-8") if themes == 11 else synthetic_report(themes)
+    from wikisync.synthetic import synthetic_report
+
+    return FIXTURE.read_text(encoding="utf-8") if themes == 11 else synthetic_report(themes, markup=False)
 
 
 def edit_comments(text: str, count: int, first: int = 0) -> str:
     """``text`` with the first comment of ``count`` themes reworded, themes spread evenly from ``first``."""
-    from wikisync.parse import parse
+    from wikisync.shapes.themes import parse_themes
 
-    themes = parse(text, "Bench", 1).themes
+    themes = parse_themes(text, "Bench", 1).themes
     lines = text.split("\n")
     for index in sorted({(first + i * len(themes) // count) % len(themes) for i in range(count)}):
         line = themes[index].comments[0].line - 1
@@ -218,18 +211,19 @@ def pywikibot_bot(kind: str, map_path: Path) -> int:
 
     from wikisync.config import load_page_map
     from wikisync.ownership import stamp
-    from wikisync.parse import parse
     from wikisync.plan import same_content
-    from wikisync.render import render
+    from wikisync.reading import read_source
 
     site = pywikibot.Site()
     site.login()
     page_map = load_page_map(map_path)
     spec = page_map.sources[0]
     source = pywikibot.Page(site, spec.page)
-    report = parse(source.text, source.title(), source.latest_revision_id)
-    desired = {page.title: page.text for page in render(report, spec, page_map.templates)}
-    summary = SUMMARY.format(source=spec.page, revision=report.revision)
+    text = source.text  # one request: the text and its revision
+    revision = source.latest_revision_id
+    reading = read_source(text, source.title(), revision, spec, page_map.codebooks)  # parsed as wikisync does
+    desired = {page.title: page.text for page in reading.pages(page_map.templates)}  # rendered as wikisync does
+    summary = SUMMARY.format(source=spec.page, revision=revision)
     pages = (pywikibot.Page(site, title) for title in desired)
     if kind == "preload":
         pages = PreloadingGenerator(pages)
@@ -290,9 +284,9 @@ def bench(wiki: BenchWiki, root: Path, themes: int, bots: dict[str, Path]) -> tu
 
 
 def _themes(text: str):
-    from wikisync.parse import parse
+    from wikisync.shapes.themes import parse_themes
 
-    return parse(text, "Bench", 1).themes
+    return parse_themes(text, "Bench", 1).themes
 
 
 def machine() -> str:
