@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,9 @@ def test_its_size_is_that_of_the_issue_report() -> None:
 def test_the_bare_style_is_the_api_benchmark_report() -> None:
     spec = importlib.util.spec_from_file_location("api_bench", ROOT / "scripts" / "bench.py")
     api_bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = api_bench  # its dataclasses look their module up there
     spec.loader.exec_module(api_bench)
-    assert synthetic_report(499, markup=False) == api_bench.synthetic_report(499)
+    assert api_bench.report_text(499) == synthetic_report(499, markup=False)
 
 
 def test_the_statements_corpus_has_the_2017_counts() -> None:
