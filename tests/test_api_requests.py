@@ -87,3 +87,16 @@ def test_one_changed_theme_costs_one_write_and_at_most_five_reads(published, cap
     assert changed == [f"{published.source}/Themes/Fight for Free Knowledge"]
     assert writes == 2  # that theme's page, and the status page saying so
     assert reads <= 5, f"{reads} reads"
+
+
+def test_a_no_op_stays_at_two_requests_when_the_pages_outnumber_one_info_request(published, capsys, monkeypatch):
+    """1,000 pages are more than one info request takes (500 titles); the source's subpages are then
+    listed in one request instead. Shown here with the limit lowered to 5 titles for the 12 pages."""
+    from wikisync.wiki import Wiki
+
+    published.wiki.edit_as("Editor", published.source, FIXTURE, "report")
+    published.counted(capsys)
+    monkeypatch.setattr(Wiki, "titles_per_request", 5)
+    _, reads, writes = published.counted(capsys)
+    assert writes == 0
+    assert reads <= 2, f"{reads} requests"

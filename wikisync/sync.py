@@ -232,6 +232,14 @@ class _Run:
                 candidates[_AGGREGATES] = entry
         if not candidates:
             return {}
+        known = dict(known)
+        for page, entry in candidates.items():
+            # more pages than one info request takes, all subpages of the source: one listing of them
+            prefix = (self.wiki.canonical_title(page) or page) + "/"
+            unknown = [title for title in entry.pages if title not in known]
+            if page != _AGGREGATES and len(unknown) > self.wiki.titles_per_request and all(t.startswith(prefix) for t in unknown):
+                known.update({title: revid for title, (revid, _) in self.wiki.pages_under(prefix).items()})
+                known.update({title: None for title in unknown if title not in known})  # gone since
         titles = [title for entry in candidates.values() for title in entry.pages]
         latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
         return {page: all(latest.get(title) == revid for title, revid in entry.pages.items())

@@ -266,11 +266,16 @@ class Wiki:
         info = self.site.siteinfo
         return f"{info.get('wikiid') or self.site} {info.get('server') or ''}".strip()
 
+    @property
+    def titles_per_request(self) -> int:
+        """How many titles one query may name: 500 with a bot's limits, 50 without."""
+        return max(int(getattr(self.site, "maxlimit", 50) or 50), 1)
+
     def latest_revisions(self, titles: Iterable[str]) -> dict[str, int | None]:
         """Each page's latest revision id (None: missing), from the wiki's page info: batched, no text."""
         wanted = list(dict.fromkeys(titles))
         latest: dict[str, int | None] = {}
-        batch = max(int(getattr(self.site, "maxlimit", 50) or 50), 1)
+        batch = self.titles_per_request
         try:
             for start in range(0, len(wanted), batch):
                 chunk = wanted[start:start + batch]
