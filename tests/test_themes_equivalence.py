@@ -110,3 +110,78 @@ def test_each_line_is_parsed_at_most_once(monkeypatch: pytest.MonkeyPatch) -> No
         assert len(parsed) == len(set(parsed))  # no fragment twice
         assert sum(map(len, parsed)) < len(text) / 4  # most lines need no parser: plain text, simple links and styles
         assert max(map(len, parsed)) < len(text) / 2  # the page is never parsed whole
+
+
+# -- tables: the line reader gives the cells mwparserfromhell gives, or leaves the table to it ------------
+
+TABLE_LINES = [
+    "|-", "|-  style=\"color:red\"", "|---", "|- class=a|b", "| Reach", "|", "| ", "! Competing Priorities", "! Priorités concurrentes",
+    "! Competing Priorities !! Themes", "! a || b !! c", "| a || b", "| a ||", "|| c", "!! d", "| a !! b", "! e ! f", "| g!h",
+    "| x | y", "|+ caption", "| [[a|b]]", "* [[Main Page]]", "| &amp; x", "* Access (cost, reach)", "* Learning",
+    "* Cohesion/integration", "** nested (n)", "# numbered", "", "   ", "text", " indented text", " | lead", " ! lead",
+    "x !! y", "x || y", "x | y", "== x ==", "| == x ==", "|* x", "!* x", "|:x", "* ''it''", "| ''it''", "| ''it", "* ''' b",
+    "| ''a || b''", "* <ref>r</ref>", "* {{tpl}}", "{|", "|}", " |}", "|} x", "* a &nbsp; b", "| Priority 1: grow",
+    "* Access", "* access (x)", "!", "|-\t", "* a (b) (c)", "----",
+]
+# Lines the line reader takes (it reads most tables made of them); it leaves the rest of TABLE_LINES to mwparserfromhell
+SIMPLE_TABLE_LINES = [
+    "|-", "|-  style=\"color:red\"", "| Reach", "|", "| ", "! Competing Priorities", "! Priorités concurrentes",
+    "! Competing Priorities !! Themes", "| a || b", "| a ||", "| a !! b", "! e ! f", "| g!h", "| &amp; x", "* Access (cost, reach)",
+    "* Learning", "* Cohesion/integration", "** nested (n)", "# numbered", "", "   ", "text", " indented text", "== x ==", "* ''it''",
+    "| ''it''", "| ''it", "* a &nbsp; b", "| Priority 1: grow", "* Access", "* access (x)", "!", "* a (b) (c)", "----",
+    "| x ''y'' z", "! ''h''", "! a !!", "!a!!!b", "| a ||| b", ": x", "; y", "* ''' b", "| '''b''' c", "|  a  ||  b  ||  c  ",
+]
+TABLE_OPENERS = ["{|", "{| class=\"wikitable\"", "{| class=\"wikitable sortable\" style=\"x\"", "  {|", "{| a|b", "{| [[x]]"]
+TABLE_CLOSERS = ["|}", "|}", " |}", "|} after"]
+
+
+def _tables(pool: list[str], openers: list[str], closers: list[str]) -> st.SearchStrategy[str]:
+    return st.tuples(st.sampled_from(openers), st.lists(st.sampled_from(pool), max_size=14),
+                     st.sampled_from(closers)).map(lambda t: "\n".join([t[0], *t[1], t[2]]))
+
+
+def _page_with(table: str, before: str) -> str:
+    return (f"== Key Themes ==\n=== Access ===\nSummary.\n\nWhat we heard:\n* A comment.\n=== Learning ===\nMore.\n"
+            f"== {before} ==\n'''Which?'''\n{table}\n'''After?'''\n")
+
+
+def _assert_table_read_alike(table: str, before: str) -> None:
+    from wikisync.shapes import themes
+
+    page = _page_with(table, before)
+    assert_same(page)
+    assert_same(page, FRENCH)
+    parser = themes._Parser(page, "T", 7, themes._Matcher(ThemeSections()))
+    start = parser.lines.index(table.split("\n")[0])
+    try:
+        end = parser._table_end(start)
+        read = parser._line_table(start, end)
+        parsed = parser._table_block(start, end) if read is not None else None
+    except themes._FallBack:
+        return
+    if read is not None:  # the same cells as mwparserfromhell's, at the same offsets
+        rows = [[(h, contents, at) for h, contents, at, _ in row] for row in parser._parsed_rows(parsed.node, parsed.offset)]
+        assert [[(c.header, c.contents, c.at) for c in row] for row in read.cells] == rows
+        assert parser._priorities(read) == parser._priorities(parsed)
+        assert parser._is_priority_table(read) == parser._is_priority_table(parsed)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tables(TABLE_LINES, TABLE_OPENERS, TABLE_CLOSERS), st.sampled_from(["Key Questions", "Other"]))
+def test_random_tables(table: str, before: str) -> None:
+    _assert_table_read_alike(table, before)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tables(SIMPLE_TABLE_LINES, TABLE_OPENERS[:3], ["|}"]), st.sampled_from(["Key Questions", "Other"]))
+def test_random_simple_tables(table: str, before: str) -> None:
+    _assert_table_read_alike(table, before)
+
+
+def test_the_line_reader_reads_the_usual_tables() -> None:
+    from wikisync.shapes import themes
+
+    for text in (FIXTURES[0].read_text(encoding="utf-8"), synthetic_report(200), synthetic_report(20, markup=False)):
+        parser = themes._Parser(text, "T", 7, themes._Matcher(ThemeSections()))
+        start = next(n for n, line in enumerate(parser.lines) if line.startswith("{|"))
+        assert parser._line_table(start, parser._table_end(start)) is not None

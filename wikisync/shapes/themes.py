@@ -109,9 +109,24 @@ class _Block:
     text: str = ""
     level: int = 0
     node: Tag | None = None
+    """A table as mwparserfromhell read it (None for one the line reader read: see ``cells``)."""
     offset: int = 0
+    cells: list[list[_Cell]] | None = None
+    """A table read line by line: its rows of cells."""
     code: Wikicode | None = None
     """The parsed fragment, when it held markup (a keynote element is read from it)."""
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A table cell: header or not, its contents' wikitext, and the offset of its marker (``|``, ``!``,
+    ``||``, ``!!``) in the masked page; a cell made by the line reader knows no more."""
+
+    header: bool
+    contents: str
+    at: int
+    marker: int = 1
+    """The marker's length: 2 for a cell after ``||`` or ``!!`` on its line."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +173,15 @@ _SIMPLE_HEADING = re.compile(r"(={1,6})([^=\[\]{}<>&'\x00]*[^=\[\]{}<>&'\x00\s][
 # What mwparserfromhell leaves as text when the construct it opens is not closed in the fragment:
 # in the whole page it might close on a later line, so the page is not read line by line.
 _OPENERS = re.compile(r"\{\{|\{\||\[\[|<|''")
+
+
+# A table the line reader reads: each line is a cell line (``|`` split at ``||``, ``!`` split at ``!!``; a
+# ``||`` in a header line makes a header or a data cell by what came before, so it is left to mwparserfromhell), a row line (``|-``) or a continuation of the cell above, at column 1, with none of the
+# markup that could move a cell's bounds (links, templates, tags, nested tables, attributes, captions).
+# Anything else is left to mwparserfromhell.
+_TABLE_UNSAFE = re.compile(r"[\[\]{}<>\x00]")
+_TABLE_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\-\x00]")
+_CELL_SPLIT = {False: "||", True: "!!"}
 
 
 class _FallBack(Exception):
@@ -302,7 +326,7 @@ class _Parser:
                     claimed[number + 1] = _Block("heading", number + 1, 1, str(heading), _collapse(_plain(heading.title)), heading.level)
             elif raw.lstrip().startswith("{|"):
                 end = self._table_end(number)
-                claimed[number + 1] = self._table_block(number, end)
+                claimed[number + 1] = self._line_table(number, end) or self._table_block(number, end)
                 skip_to[number + 2] = end + 1
                 number = end
             number += 1
@@ -335,8 +359,86 @@ class _Parser:
             raise _FallBack
         if any(_OPENERS.search(text.value) for text in code.filter_text(recursive=True)):
             raise _FallBack
+        # bold or italics that a cell carries over a line break: in the whole page they might not close there
+        if any(tag.wiki_markup in ("''", "'''") and "\n" in str(tag) for tag in code.filter_tags(recursive=True)):
+            raise _FallBack
         offset = self.index.offset_of_line(start + 1) + lead
         return _Block("table", start + 1, lead + 1, node=nodes[0], offset=offset)
+
+    def _line_table(self, start: int, end: int) -> _Block | None:
+        """The table from line index ``start`` to ``end`` read line by line, when it is simple enough
+        (see ``_TABLE_UNSAFE``) to give the cells mwparserfromhell would; else None."""
+        lines = self.lines
+        first = lines[start]
+        if not first.startswith("{|") or _TABLE_ATTRIBUTES_UNSAFE.search(first, 2) or lines[end] != "|}":
+            return None
+        offset = self.index.offset_of_line(start + 1)
+        at = offset + len(first) + 1
+        rows: list[list[_Cell]] = [[]]
+        header = False
+        open_at = -1  # the marker of the cell that continuation lines go on, when one is open
+        open_marker = 1
+        parts: list[str] = []
+        for number in range(start + 1, end):
+            line = lines[number]
+            if line.startswith(("|", "!")):
+                if open_at >= 0:
+                    rows[-1].append(_Cell(header, "".join(parts), open_at, open_marker))
+                    open_at = -1
+                if line.startswith("|-"):
+                    if _TABLE_ATTRIBUTES_UNSAFE.search(line, 2):
+                        return None
+                    rows.append([])
+                elif line.startswith(("||", "!!", "|+", "|}")) or _TABLE_UNSAFE.search(line):
+                    return None
+                else:
+                    header = line[0] == "!"
+                    if header and "||" in line:
+                        return None
+                    segments = line[1:].split(_CELL_SPLIT[header])
+                    if len(segments) > 1 and "''" in line:
+                        return None
+                    marker = at
+                    for index, segment in enumerate(segments):
+                        if "|" in segment or segment.startswith(_LINE_START_MARKUP) or not self._table_local(segment):
+                            return None
+                        if index < len(segments) - 1:
+                            rows[-1].append(_Cell(header, segment, marker, 1 if index == 0 else 2))
+                            marker += (1 if index == 0 else 2) + len(segment)
+                    open_at, open_marker = marker, 1 if len(segments) == 1 else 2
+                    parts = [segments[-1], "\n"]
+            else:
+                stripped = line.lstrip()
+                if stripped.startswith(("|", "!", "{|")) or _TABLE_UNSAFE.search(line) or "|" in line or "!!" in line:
+                    return None
+                if not self._table_local(line):
+                    return None
+                if open_at >= 0:
+                    parts.append(line)
+                    parts.append("\n")
+                elif len(rows) == 1:  # text before the first cell: where its cells are found is for mwparserfromhell to say
+                    return None
+            at += len(line) + 1
+        if open_at >= 0:
+            rows[-1].append(_Cell(header, "".join(parts), open_at, open_marker))
+        if rows[0]:
+            rows[0] = self._found_cells(rows[0], offset)
+        return _Block("table", start + 1, 1, offset=offset, cells=rows)
+
+    def _found_cells(self, cells: list[_Cell], cursor: int) -> list[_Cell]:
+        """The cells before a table's first row line, at the offsets :meth:`_parsed_rows` finds them:
+        searched for from the table's start (a cell ``|`` can be found in ``{|``)."""
+        found: list[_Cell] = []
+        for cell in cells:
+            text = self.masked[cell.at:cell.at + cell.marker] + cell.contents
+            at = self.masked.find(text, cursor)
+            found.append(_Cell(cell.header, cell.contents, at, cell.marker))
+            cursor = at + len(text)
+        return found
+
+    def _table_local(self, wikitext: str) -> bool:
+        """Whether bold or italics in a line of a table close on it (else mwparserfromhell must say)."""
+        return "''" not in wikitext or self.fragment(wikitext).local
 
     def _parsed_structure(self) -> tuple[dict[int, _Block], dict[int, int]]:
         code = mwparserfromhell.parse(self.masked)
@@ -443,10 +545,10 @@ class _Parser:
                 else:
                     context = "other"
             elif block.kind == "table":
-                assert block.node is not None
-                if priorities is None and (context == "questions" or self._is_priority_table(block.node)):
-                    priorities = self._priorities(block.node, block.offset)
-                    priorities_line = block.line
+                if priorities is None:
+                    if context == "questions" or self._is_priority_table(block):
+                        priorities = self._priorities(block)
+                        priorities_line = block.line
             elif block.kind == "para":
                 if context == "intro":
                     if _is_label(block.raw, block.text):
@@ -512,14 +614,42 @@ class _Parser:
 
     # -- the priorities table -------------------------------------------------------------------
 
-    def _is_priority_table(self, table: Tag) -> bool:
-        for cell in table.contents.filter_tags(recursive=True):
+    def _is_priority_table(self, block: _Block) -> bool:
+        if block.cells is not None:
+            for row in block.cells:
+                for cell in row:
+                    if cell.header:
+                        return self.sections.is_priorities_header(_raw_plain(cell.contents))
+            return False
+        assert block.node is not None
+        for cell in block.node.contents.filter_tags(recursive=True):
             if str(cell.tag).lower() == "th":
                 return self.sections.is_priorities_header(_plain(cell.contents))
         return False
 
-    def _priorities(self, table: Tag, table_offset: int) -> list[Priority]:
-        rows: list[list[tuple[Tag, int]]] = [[]]
+    def _priorities(self, block: _Block) -> list[Priority]:
+        if block.cells is not None:
+            rows = [[(cell.header, cell.contents, cell.at, None) for cell in row] for row in block.cells]
+        else:
+            assert block.node is not None
+            rows = self._parsed_rows(block.node, block.offset)
+        priorities: list[Priority] = []
+        for row in rows:
+            if not row or all(header for header, _, _, _ in row):
+                continue
+            _, first_contents, first_at, first_code = row[0]
+            contents_at = self.masked.find(first_contents, first_at)
+            line, _ = self.index.position(contents_at + _leading_space(first_contents))
+            values: list[PriorityValue] = []
+            for _, contents, cell_at, _ in row[1:]:
+                values.extend(self._values(contents, cell_at))
+            name = _collapse(_plain(first_code) if first_code is not None else _raw_plain(first_contents))
+            priorities.append(Priority(name, tuple(values), line))
+        return priorities
+
+    def _parsed_rows(self, table: Tag, table_offset: int) -> list[list[tuple[bool, str, int, Wikicode]]]:
+        """A table mwparserfromhell read, as rows of (header, contents, offset of the cell, its parsed contents)."""
+        rows: list[list[tuple[bool, str, int, Wikicode]]] = [[]]
         cursor = table_offset
         for node in table.contents.nodes:
             if not isinstance(node, Tag):
@@ -535,35 +665,22 @@ class _Parser:
                     if isinstance(cell, Tag) and str(cell.tag).lower() in ("td", "th"):
                         cell_text = str(cell)
                         position = self.masked.find(cell_text, inner)
-                        rows[-1].append((cell, position))
+                        rows[-1].append((str(cell.tag).lower() == "th", str(cell.contents), position, cell.contents))
                         inner = position + len(cell_text)
                 cursor = row_start + len(row_text)
             elif name in ("td", "th"):
                 cell_text = str(node)
                 position = self.masked.find(cell_text, cursor)
-                rows[-1].append((node, position))
+                rows[-1].append((name == "th", str(node.contents), position, node.contents))
                 cursor = position + len(cell_text)
-        priorities: list[Priority] = []
-        for row in rows:
-            if not row or all(str(cell.tag).lower() == "th" for cell, _ in row):
-                continue
-            first, first_at = row[0]
-            first_contents = str(first.contents)
-            contents_at = self.masked.find(first_contents, first_at)
-            line, _ = self.index.position(contents_at + _leading_space(first_contents))
-            values: list[PriorityValue] = []
-            for cell, cell_at in row[1:]:
-                values.extend(self._values(cell, cell_at))
-            priorities.append(Priority(_collapse(_plain(first.contents)), tuple(values), line))
-        return priorities
+        return rows
 
     def _advance(self, node: object, cursor: int) -> int:
         text = str(node)
         found = self.masked.find(text, cursor)
         return cursor if found < 0 else found + len(text)
 
-    def _values(self, cell: Tag, cell_at: int) -> list[PriorityValue]:
-        contents = str(cell.contents)
+    def _values(self, contents: str, cell_at: int) -> list[PriorityValue]:
         start = self.masked.find(contents, cell_at)
         values: list[PriorityValue] = []
         offset = start
@@ -577,6 +694,14 @@ class _Parser:
                 values.append(_split_value(text, line, column))
             offset += len(raw_line) + 1
         return values
+
+
+def _raw_plain(contents: str) -> str:
+    """The visible text of a cell the line reader read (no links, templates or tags: see ``_TABLE_UNSAFE``),
+    not collapsed, as mwparserfromhell's reading of the cell would give it."""
+    if "''" not in contents and "&" not in contents and "\n" not in contents.rstrip("\n"):
+        return contents
+    return _plain(mwparserfromhell.parse(contents))
 
 
 def _leading_space(text: str) -> int:
