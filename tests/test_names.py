@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import pytest
+from hypothesis import given, strategies as st
 
 from wikisync.names import MatchKind, match_theme, normalise
 
@@ -36,3 +39,21 @@ def test_unrelated_value_matches_nothing():
 
 def test_normalise_folds_case_spacing_and_punctuation():
     assert normalise("Extended eco-system") == normalise("extended  Ecosystem") == "extendedecosystem"
+
+
+def _normalise_by_regex(name: str) -> str:
+    import re
+
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def test_normalise_folds_every_character_as_the_regular_expression_does() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    assert normalise(every) == _normalise_by_regex(every)
+    for sample in ("“Quoted” words — and dashes", "café au lait", "Straße", "İstanbul", "x\u0301", "\ud800 lone", "a_b-c", "", "ＡＢＣ", "١٢٣"):
+        assert normalise(sample) == _normalise_by_regex(sample), sample
+
+
+@given(st.text())
+def test_normalise_of_any_text(text: str) -> None:
+    assert normalise(text) == _normalise_by_regex(text)

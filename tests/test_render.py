@@ -158,3 +158,47 @@ def test_escape_round_trip(text):
     escaped = escape_wikitext(text)
     assert not re.search(r"\[\[|\{\{|\|", escaped)
     assert plain_text(escaped) == " ".join(text.split())
+
+
+# -- the fast paths write what the plain implementations write -----------------------------------------
+
+
+def _escape_as_before(text: str) -> str:
+    """escape_wikitext as it was before its fast path."""
+    from wikisync.render import _LINE_START, _MARKUP, _references
+
+    text = str(text)
+    if "\n" not in text and not text.startswith(_LINE_START) and _MARKUP.search(text) is None:
+        return text
+    lines = _MARKUP.sub(lambda m: _references(m.group(0)), str(text)).split("\n")
+    return "\n".join(_references(line[0]) + line[1:] if line.startswith(_LINE_START) else line for line in lines)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \n'~_&#;<>[]{}|*:=!-x1")) | st.characters(), max_size=40))
+def test_escape_wikitext_as_before(text: str) -> None:
+    assert escape_wikitext(text) == _escape_as_before(text)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(alphabet=st.characters() | st.sampled_from(list("<>&\"\\\t\n"))),
+    lambda children: st.lists(children, max_size=4) | st.tuples(children, children)
+    | st.dictionaries(st.text(max_size=5) | st.integers() | st.booleans() | st.none(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), _JSON_VALUES, max_size=5))
+def test_data_pages_are_written_as_dump_data_writes_them(data: dict) -> None:
+    from wikisync.ownership import dump_data
+    from wikisync.render import _dump_data
+
+    assert _dump_data(data) == dump_data(data)
+
+
+def test_data_page_of_a_large_report_as_dump_data_writes_it(page_map) -> None:
+    from wikisync.ownership import dump_data
+    from wikisync.render import _dump_data, source_data
+    from wikisync.synthetic import synthetic_report
+
+    data = source_data(parse_themes(synthetic_report(300), SOURCE, 9), page_map.sources[0])
+    assert _dump_data(data) == dump_data(data)

@@ -94,6 +94,11 @@ class Subject:
         return [theme.name for theme in self.report.themes]
 
     @cached_property
+    def titles(self) -> dict[str, list[str]]:
+        """Each title pattern's page title of every theme, in theme order."""
+        return {pattern: [theme_title(pattern, "", name) for name in self.theme_names] for pattern in self.title_patterns}
+
+    @cached_property
     def value_matches(self) -> list[tuple[Priority, PriorityValue, NameMatch | None]]:
         index = ThemeIndex(self.theme_names, self.aliases)
         return [
@@ -330,8 +335,7 @@ def _nameless_theme(subject: Subject) -> Iterator[Finding]:
 @_rule("WS209", "warning", "a theme whose page title cannot be its name (characters a title cannot hold, or too long)")
 def _renamed_theme(subject: Subject) -> Iterator[Finding]:
     for pattern in subject.title_patterns:
-        for theme in subject.report.themes:
-            title = theme_title(pattern, "", theme.name)
+        for theme, title in zip(subject.report.themes, subject.titles[pattern]):
             if theme.name and title != pattern.format(source="", theme=theme.name):
                 yield Finding(theme.line, 1, f"theme {_quoted(theme.name)} is published as {_quoted(title)}: "
                                              "its name cannot stand in a title as it is", theme.name)
@@ -341,8 +345,8 @@ def _renamed_theme(subject: Subject) -> Iterator[Finding]:
 def _shared_title(subject: Subject) -> Iterator[Finding]:
     for pattern in subject.title_patterns:
         first: dict[str, str] = {}
-        for theme in subject.report.themes:
-            key = title_key(theme_title(pattern, "", theme.name))
+        for theme, title in zip(subject.report.themes, subject.titles[pattern]):
+            key = title_key(title)
             if key in first and normalise(first[key]) != normalise(theme.name):
                 yield Finding(theme.line, 1, f"theme {_quoted(theme.name)} gets the same page title as {_quoted(first[key])}; "
                                              "one would overwrite the other", theme.name, "rename one of the two headings")

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import traceback
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # json's own, in C when it can be
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,10 @@ _REWRITTEN_ON_SAVE = re.compile(r"~~~|\{\{\s*(?:safe)?subst:", re.I)
 # What would turn plain text into markup; replaced by numeric character references, which the
 # wiki displays as the same characters.
 _MARKUP = re.compile(r"''+|~~~+|__+|&(?=#?\w+;)|[<>\[\]{}|]")
+# The characters that any of _MARKUP starts with, and a line break: text with none of them is its own escape.
+_MARKUP_START = re.compile(r"[\n'~_&<>\[\]{}|]")
 _LINE_START = tuple("*#:;= !{") + ("----",)
+_JSON_ESCAPES = {"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def split_notice(text: str) -> tuple[str, str]:
 def escape_wikitext(text: str) -> str:
     """Plain text -> wikitext that displays exactly that text and can form no markup."""
     text = str(text)
-    if "\n" not in text and not text.startswith(_LINE_START) and _MARKUP.search(text) is None:
+    if _MARKUP_START.search(text) is None and not text.startswith(_LINE_START):
         return text
     lines = _MARKUP.sub(lambda m: _references(m.group(0)), str(text)).split("\n")
     return "\n".join(_references(line[0]) + line[1:] if line.startswith(_LINE_START) else line for line in lines)
@@ -230,14 +234,17 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
     pages: list[DesiredPage] = []
     for target in spec.targets:
         if target.format == "json":
-            pages.append(DesiredPage(target.title.format(source=spec.page), dump_data(data), "", content_model="json"))
+            pages.append(DesiredPage(target.title.format(source=spec.page), _dump_data(data), "", content_model="json"))
             continue
         assert target.template is not None
+        template: jinja2.Template | None = None
         for title, extra in instances(target):
             try:
                 if notice_error:
                     raise TemplateError(notice_error)
-                body = _render(env, target.template, {**context, **extra, "title": title})
+                if template is None:  # once per target, not per page: get_template checks the file each time
+                    template = _template(env, target.template)
+                body = _render(env, target.template, {**context, **extra, "title": title}, template)
                 text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
                 _refuse_rewritten(text, target.template)
             except TemplateError as exc:
@@ -245,6 +252,73 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
                 continue
             pages.append(DesiredPage(title, text, target.template, target.region))
     return pages
+
+
+def _dump_data(data: dict) -> str:
+    """:func:`wikisync.ownership.dump_data`, the same text: json.dumps with an indent runs its encoder in
+    Python, so documents made of JSON's own types are written here at several times its speed."""
+    parts: list[str] = []
+    try:
+        _json(data, "\n", parts)
+    except _NotPlainJSON:
+        return dump_data(data)
+    return re.sub(r"[<>&]", lambda m: _JSON_ESCAPES[m.group(0)], "".join(parts))
+
+
+class _NotPlainJSON(Exception):
+    pass
+
+
+def _json(value: object, newline: str, parts: list[str]) -> None:
+    """``value`` as json.dumps(value, ensure_ascii=False, indent="\\t") writes it, at the indent ``newline``
+    ends in; types are tested in json's own order (a str or int subclass is written as its value)."""
+    if isinstance(value, str):
+        parts.append(encode_basestring(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, float):
+        parts.append(_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "\t"
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _json(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "\t"
+        separator = "{" + inner
+        for key, item in value.items():
+            if isinstance(key, str):
+                parts.append(separator + encode_basestring(key) + ": ")
+            else:
+                raise _NotPlainJSON  # json's own conversion of other keys
+            _json(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    else:
+        raise _NotPlainJSON
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
 
 
 def render_page(templates: Path, name: str, context: dict) -> str:
@@ -301,24 +375,38 @@ def _environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def _render(env: jinja2.Environment, name: str, context: dict) -> str:
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """The compiled template (fetched once for all the pages of a target), or the error of its pages."""
     try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateNotFound as exc:
+        return env.get_template(name)
+    except Exception as exc:
+        raise _template_error(env, name, exc) from None
+
+
+def _render(env: jinja2.Environment, name: str, context: dict, template: jinja2.Template | None = None) -> str:
+    try:
+        return (template or env.get_template(name)).render(**context)
+    except Exception as exc:
+        raise _template_error(env, name, exc) from None
+
+
+def _template_error(env: jinja2.Environment, name: str, exc: Exception) -> TemplateError:
+    """What a page says when its template ``name`` failed with ``exc``."""
+    if isinstance(exc, jinja2.TemplateNotFound):
         folder = _folder(env)
         missing = exc.name or name
         where = "" if missing == name else f"{_template_line(exc, folder) or name}: "
-        raise TemplateError(f"{where}{folder / str(missing)}: template not found") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or _folder(env) / name}:{exc.lineno}: {exc.message}") from None
-    except UnicodeDecodeError as exc:
-        raise TemplateError(f"{_folder(env) / name}: not UTF-8 text (byte {exc.start})") from None
-    except RecursionError:
-        raise TemplateError(f"{_folder(env) / name}: the template recurses without end") from None
-    except Exception as exc:  # a template is a program: any of its runtime errors is that page's error
-        folder = _folder(env)
-        message = exc.message if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
-        raise TemplateError(f"{_template_line(exc, folder) or folder / name}: {message}") from None
+        return TemplateError(f"{where}{folder / str(missing)}: template not found")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(f"{exc.filename or _folder(env) / name}:{exc.lineno}: {exc.message}")
+    if isinstance(exc, UnicodeDecodeError):
+        return TemplateError(f"{_folder(env) / name}: not UTF-8 text (byte {exc.start})")
+    if isinstance(exc, RecursionError):
+        return TemplateError(f"{_folder(env) / name}: the template recurses without end")
+    # a template is a program: any of its runtime errors is that page's error
+    folder = _folder(env)
+    message = exc.message if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+    return TemplateError(f"{_template_line(exc, folder) or folder / name}: {message}")
 
 
 def _folder(env: jinja2.Environment) -> Path:
