@@ -202,3 +202,20 @@ def test_data_page_of_a_large_report_as_dump_data_writes_it(page_map) -> None:
 
     data = source_data(parse_themes(synthetic_report(300), SOURCE, 9), page_map.sources[0])
     assert _dump_data(data) == dump_data(data)
+
+
+def _excerpt_as_before(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    sentence = re.match(r"^(.+?[.!?])(\s|$)", text)
+    if sentence and len(sentence.group(1)) <= limit:
+        return sentence.group(1)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?,;:\n\t\u00a0\u2028x")) | st.characters(), max_size=30), st.integers(0, 12))
+def test_excerpt_as_before(text: str, limit: int) -> None:
+    assert excerpt(text, limit) == _excerpt_as_before(text, limit)
+    assert excerpt(text) == _excerpt_as_before(text)

@@ -116,9 +116,13 @@ def _references(chars: str) -> str:
 def excerpt(text: str, limit: int = 160) -> str:
     """The first sentence, or the first ``limit`` characters cut at a word, ending in an ellipsis."""
     text = " ".join(str(text).split())
-    sentence = re.match(r"^(.+?[.!?])(\s|$)", text)
-    if sentence and len(sentence.group(1)) <= limit:
-        return sentence.group(1)
+    # the first sentence: up to the first . ! or ? after at least one character that a space or the end
+    # follows (the only space left is " "), as the pattern ^(.+?[.!?])(\s|$) finds it
+    ends = [found for found in (text.find(". ", 1), text.find("! ", 1), text.find("? ", 1)) if found > 0]
+    if len(text) > 1 and text[-1] in ".!?":
+        ends.append(len(text) - 1)
+    if ends and min(ends) + 1 <= limit:
+        return text[:min(ends) + 1]
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
@@ -207,6 +211,8 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
 
 
 def _refuse_rewritten(text: str, template: str) -> None:
+    if "~~~" not in text and "{{" not in text:  # what the pattern needs, found at once (it ignores case)
+        return
     rewritten = _REWRITTEN_ON_SAVE.search(text)
     if rewritten:
         raise TemplateError(f"{template}: the page would contain {rewritten.group(0)!r}, which the wiki "

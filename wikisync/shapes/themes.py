@@ -9,8 +9,10 @@ reports with their lines. mwparserfromhell's nodes never leave this module.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Tag, Text
@@ -129,8 +131,7 @@ class _Cell:
     """The marker's length: 2 for a cell after ``||`` or ``!!`` on its line."""
 
 
-@dataclass(frozen=True)
-class _Fragment:
+class _Fragment(NamedTuple):
     """One line's (or one list item's) wikitext, parsed once however often it occurs."""
 
     text: str
@@ -138,6 +139,10 @@ class _Fragment:
     """None for a fragment without markup, whose plain text is itself."""
     local: bool
     """True when nothing in it can reach into the next line: no construct it opens stays open."""
+
+
+_BLANK = _Block("blank", 0)
+"""Every blank line's block: nothing reads a blank block's line."""
 
 
 @dataclass
@@ -182,6 +187,12 @@ _OPENERS = re.compile(r"\{\{|\{\||\[\[|<|''")
 _TABLE_UNSAFE = re.compile(r"[\[\]{}<>\x00]")
 _TABLE_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\-\x00]")
 _CELL_SPLIT = {False: "||", True: "!!"}
+
+
+# The lines the scan looks at: a heading's (starting with =) and a table's (its text starting with {|;
+# \s is what str.strip strips).
+_STRUCTURE_LINE = re.compile(r"^(?:=|[^\S\n]*\{\|)", re.M)
+_HEADING_IN_LIST = re.compile(r"=+[^=].*=+")
 
 
 class _FallBack(Exception):
@@ -307,15 +318,18 @@ class _Parser:
         claimed: dict[int, _Block] = {}
         skip_to: dict[int, int] = {}
         lines = self.lines
-        number = 0
-        while number < len(lines):
+        starts = self.index.starts
+        after = -1  # the last line of the table last read: lines up to it are the table's
+        for match in _STRUCTURE_LINE.finditer(self.masked):
+            number = bisect.bisect_right(starts, match.start()) - 1
+            if number <= after:
+                continue
             raw = lines[number]
             if raw.startswith("="):
                 simple = _SIMPLE_HEADING.fullmatch(raw)
                 if simple is not None:
                     level, title = len(simple.group(1)), simple.group(2)
                     claimed[number + 1] = _Block("heading", number + 1, 1, simple.group(0).rstrip(" \t"), _collapse(title), level)
-                    number += 1
                     continue
                 fragment = self.fragment(raw)
                 nodes = fragment.code.nodes if fragment.code is not None else []
@@ -324,12 +338,11 @@ class _Parser:
                         raise _FallBack
                     heading = nodes[0]
                     claimed[number + 1] = _Block("heading", number + 1, 1, str(heading), _collapse(_plain(heading.title)), heading.level)
-            elif raw.lstrip().startswith("{|"):
+            else:  # a line whose text starts with {|
                 end = self._table_end(number)
                 claimed[number + 1] = self._line_table(number, end) or self._table_block(number, end)
                 skip_to[number + 2] = end + 1
-                number = end
-            number += 1
+                after = end
         return claimed, skip_to
 
     def _table_end(self, start: int) -> int:
@@ -459,18 +472,22 @@ class _Parser:
         return claimed, skip_to
 
     def _line_blocks(self, claimed: dict[int, _Block], skip_to: dict[int, int], strict: bool) -> list[_Block]:
-        """Every line not claimed by a heading or a table, as a block. ``strict``: the structure came
-        from the line scan, so a line whose markup reaches into the next one raises :class:`_FallBack`."""
+        """Every line not claimed by a heading or a table, as a block (blank lines all as one block, whose
+        line nobody reads). ``strict``: the structure came from the line scan, so a line whose markup
+        reaches into the next one raises :class:`_FallBack`."""
         blocks: list[_Block] = []
+        append = blocks.append
         anomalies: list[Anomaly] = []
+        fragments = self._fragments
+        lines = self.lines
         broken_table = False
         number = 0
-        count = len(self.lines)
+        count = len(lines)
         while number < count:
             number += 1
-            raw = self.lines[number - 1]
+            raw = lines[number - 1]
             if number in claimed:
-                blocks.append(claimed[number])
+                append(claimed[number])
                 broken_table = False
                 continue
             if number in skip_to:
@@ -478,40 +495,46 @@ class _Parser:
                 continue
             stripped = raw.strip()
             if not stripped:
-                blocks.append(_Block("blank", number))
+                append(_BLANK)
                 continue
             if stripped.startswith("{|"):
                 anomalies.append(Anomaly("unclosed-table", number, raw.index("{|") + 1, "table opened with {| is never closed with |}"))
                 broken_table = True
             if broken_table:
                 continue
-            bullet = _BULLET.match(raw)
-            if bullet:
-                content = raw[bullet.end():]
-                column = bullet.end() + len(content) - len(content.lstrip()) + 1
-                fragment = self._checked(content, strict)
-                if re.match(r"^=+[^=].*=+$", content.strip()):
+            first = stripped[0]
+            if raw[0] == "*" or raw[0] == "#":
+                depth = len(raw) - len(raw.lstrip("*#"))
+                content = raw[depth:]
+                column = len(raw) - len(content.lstrip()) + 1
+                fragment = fragments.get(content) or self.fragment(content)
+                if strict and fragment.code is not None:
+                    self._check_local(fragment)
+                if "=" in content and _HEADING_IN_LIST.fullmatch(content.strip()):
                     anomalies.append(Anomaly("heading-in-list", number, column, "a heading inside a list item is not a heading"))
-                blocks.append(_Block("bullet", number, column, content, fragment.text, len(bullet.group(1)), code=fragment.code))
-            elif stripped.startswith(("|}", "|-", "|", "!")) and not stripped.startswith("||"):
+                append(_Block("bullet", number, column, content, fragment.text, depth, code=fragment.code))
+            elif (first == "|" or first == "!") and not stripped.startswith("||"):
                 if strict and _OPENERS.search(raw):
                     raise _FallBack
-                anomalies.append(Anomaly("table-outside-table", number, raw.index(stripped[0]) + 1, "table markup outside a table"))
+                anomalies.append(Anomaly("table-outside-table", number, raw.index(first) + 1, "table markup outside a table"))
             else:
-                fragment = self._checked(raw, strict)
+                fragment = fragments.get(raw) or self.fragment(raw)
+                if strict and fragment.code is not None:
+                    self._check_local(fragment)
                 if not fragment.text:
-                    blocks.append(_Block("blank", number))
+                    append(_BLANK)
                 else:
-                    blocks.append(_Block("para", number, len(raw) - len(raw.lstrip()) + 1, raw, fragment.text, code=fragment.code))
+                    append(_Block("para", number, len(raw) - len(raw.lstrip()) + 1, raw, fragment.text, code=fragment.code))
         self.anomalies.extend(anomalies)
         return blocks
 
-    def _checked(self, wikitext: str, strict: bool) -> _Fragment:
-        fragment = self.fragment(wikitext)
-        if strict and fragment.code is not None:
-            if not fragment.local or any(isinstance(n, Heading) or _is_table(n) for n in fragment.code.nodes):
-                raise _FallBack
-        return fragment
+    def _check_local(self, fragment: _Fragment) -> None:
+        """Raise :class:`_FallBack` for a parsed fragment whose markup may reach into the next line, or
+        that holds a heading or a table (which only the whole page's parse places)."""
+        assert fragment.code is not None
+        if not fragment.local or any(isinstance(n, Heading) or _is_table(n) for n in fragment.code.nodes):
+            raise _FallBack
+
 
     # -- structure ------------------------------------------------------------------------------
 

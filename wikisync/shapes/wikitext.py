@@ -62,6 +62,11 @@ class LineIndex:
         self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
 
     @property
+    def starts(self) -> list[int]:
+        """Where each line starts (line 1 at index 0)."""
+        return self._starts
+
+    @property
     def line_count(self) -> int:
         return len(self._starts)
 
