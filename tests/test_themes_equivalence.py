@@ -185,3 +185,10 @@ def test_the_line_reader_reads_the_usual_tables() -> None:
         parser = themes._Parser(text, "T", 7, themes._Matcher(ThemeSections()))
         start = next(n for n, line in enumerate(parser.lines) if line.startswith("{|"))
         assert parser._line_table(start, parser._table_end(start)) is not None
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab\n\r \u2028")), max_size=30))
+def test_line_index_of_lines(text: str) -> None:
+    from wikisync.shapes.wikitext import LineIndex
+
+    assert LineIndex.of_lines(text.split("\n")).starts == LineIndex(text).starts

@@ -8,7 +8,6 @@ on anything :func:`wikisync.shapes.themes.parse_themes` can produce.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -372,6 +371,8 @@ def _unknown_value(subject: Subject) -> Iterator[Finding]:
     keys = {normalise(name): name for name in subject.theme_names}
     for _, value, match in subject.value_matches:
         if match is None:
+            import difflib  # only for a value that names no theme: `check` starts without it
+
             close = difflib.get_close_matches(normalise(value.name), list(keys), n=1)
             hint = f"did you mean {_quoted(keys[close[0]])}? declare an alias in page_map.yaml" if close else None
             if not keys:

@@ -205,9 +205,9 @@ def _mask_translate_markup(text: str, anomalies: list[Anomaly]) -> str:
 
     def blank(match: re.Match[str]) -> str:
         nonlocal depth, lines
-        found = match.group(0)
-        if found[:11].lower().startswith(("<translate", "</translate")):
-            if match.group(1):
+        closing = match.group(1)  # "" or "/" for a translate tag, None for the other markup
+        if closing is not None:
+            if closing:
                 if depth == 0:
                     lines = lines or LineIndex(text)
                     line, column = lines.position(match.start())
@@ -216,7 +216,7 @@ def _mask_translate_markup(text: str, anomalies: list[Anomaly]) -> str:
                     depth -= 1
             else:
                 depth += 1
-        return " " * len(found)
+        return " " * (match.end() - match.start())
 
     masked = _TRANSLATE_MARKUP.sub(blank, text)
     if depth > 0:
@@ -275,7 +275,7 @@ class _Parser:
         self.anomalies: list[Anomaly] = []
         self.masked = _mask_translate_markup(text, self.anomalies)
         self.lines = self.masked.split("\n")
-        self.index = LineIndex(self.masked)
+        self.index = LineIndex.of_lines(self.lines)
         self._fragments: dict[str, _Fragment] = {}
 
     def fragment(self, wikitext: str) -> _Fragment:
@@ -554,7 +554,8 @@ class _Parser:
         previous_kind = "blank"
 
         for block in self.blocks():
-            if block.kind == "heading":
+            kind = block.kind
+            if kind == "heading":
                 workshop = None
                 question = None
                 name = block.text
@@ -567,12 +568,12 @@ class _Parser:
                     context = "questions"
                 else:
                     context = "other"
-            elif block.kind == "table":
+            elif kind == "table":
                 if priorities is None:
                     if context == "questions" or self._is_priority_table(block):
                         priorities = self._priorities(block)
                         priorities_line = block.line
-            elif block.kind == "para":
+            elif kind == "para":
                 if context == "intro":
                     if _is_label(block.raw, block.text):
                         workshop = _WorkshopDraft(block.text.rstrip(":").strip(), block.line)
@@ -596,7 +597,7 @@ class _Parser:
                         else:
                             question = _QuestionDraft(block.text, block.line)
                             questions.append(question)
-            elif block.kind == "bullet":
+            elif kind == "bullet":
                 if not block.text:
                     self.anomalies.append(Anomaly("empty-bullet", block.line, block.column, "empty list item"))
                 elif context == "intro":
@@ -614,10 +615,7 @@ class _Parser:
                         question.options.append(block.text)
                     else:
                         self.anomalies.append(Anomaly("option-without-question", block.line, block.column, "list item with no question before it"))
-            if block.kind != "blank":
-                previous_kind = block.kind
-            else:
-                previous_kind = "blank"
+            previous_kind = kind
 
         return Report(
             title=self.title,

@@ -9,6 +9,7 @@ them without leaving a space, as the wiki does.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -60,6 +61,13 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    @classmethod
+    def of_lines(cls, lines: list[str]) -> LineIndex:
+        """The index of ``"\\n".join(lines)``, made from its lines."""
+        index = cls.__new__(cls)
+        index._starts = [0, *itertools.accumulate(map((1).__add__, map(len, lines[:-1])))]
+        return index
 
     @property
     def starts(self) -> list[int]:
