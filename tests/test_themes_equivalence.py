@@ -131,7 +131,8 @@ SIMPLE_TABLE_LINES = [
     "| ''it''", "| ''it", "* a &nbsp; b", "| Priority 1: grow", "* Access", "* access (x)", "!", "* a (b) (c)", "----",
     "| x ''y'' z", "! ''h''", "! a !!", "!a!!!b", "| a ||| b", ": x", "; y", "* ''' b", "| '''b''' c", "|  a  ||  b  ||  c  ",
 ]
-TABLE_OPENERS = ["{|", "{| class=\"wikitable\"", "{| class=\"wikitable sortable\" style=\"x\"", "  {|", "{| a|b", "{| [[x]]"]
+TABLE_OPENERS = ["{|", "{| class=\"wikitable\"", "{| class=\"wikitable sortable\" style=\"text-align: left\"", "{|-", "{|--x",
+                 "  {|", "{| a|b", "{| [[x]]", "{| ! x", "{|}", "{| style=\"a:b\" x"]
 TABLE_CLOSERS = ["|}", "|}", " |}", "|} after"]
 
 
@@ -173,7 +174,7 @@ def test_random_tables(table: str, before: str) -> None:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_tables(SIMPLE_TABLE_LINES, TABLE_OPENERS[:3], ["|}"]), st.sampled_from(["Key Questions", "Other"]))
+@given(_tables(SIMPLE_TABLE_LINES, TABLE_OPENERS[:5], ["|}"]), st.sampled_from(["Key Questions", "Other"]))
 def test_random_simple_tables(table: str, before: str) -> None:
     _assert_table_read_alike(table, before)
 

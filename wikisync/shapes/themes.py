@@ -180,12 +180,14 @@ _SIMPLE_HEADING = re.compile(r"(={1,6})([^=\[\]{}<>&'\x00]*[^=\[\]{}<>&'\x00\s][
 _OPENERS = re.compile(r"\{\{|\{\||\[\[|<|''")
 
 
-# A table the line reader reads: each line is a cell line (``|`` split at ``||``, ``!`` split at ``!!``; a
-# ``||`` in a header line makes a header or a data cell by what came before, so it is left to mwparserfromhell), a row line (``|-``) or a continuation of the cell above, at column 1, with none of the
-# markup that could move a cell's bounds (links, templates, tags, nested tables, attributes, captions).
-# Anything else is left to mwparserfromhell.
+# A table the line reader reads: each line is a cell line (``|`` split at ``||``, ``!`` split at ``!!``),
+# a row line (``|-``) or a continuation of the cell above, at column 1, with none of the markup that
+# could move a cell's bounds (links, templates, tags, nested tables, cell attributes, captions). A ``||``
+# in a header line makes a header or a data cell by what came before it: such a table, and any other,
+# is left to mwparserfromhell.
 _TABLE_UNSAFE = re.compile(r"[\[\]{}<>\x00]")
-_TABLE_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\-\x00]")
+_TABLE_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\x00]")
+_ROW_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\-\x00]")
 _CELL_SPLIT = {False: "||", True: "!!"}
 
 
@@ -399,7 +401,7 @@ class _Parser:
                     rows[-1].append(_Cell(header, "".join(parts), open_at, open_marker))
                     open_at = -1
                 if line.startswith("|-"):
-                    if _TABLE_ATTRIBUTES_UNSAFE.search(line, 2):
+                    if _ROW_ATTRIBUTES_UNSAFE.search(line, 2):
                         return None
                     rows.append([])
                 elif line.startswith(("||", "!!", "|+", "|}")) or _TABLE_UNSAFE.search(line):
