@@ -11,9 +11,9 @@ import functools
 import hashlib
 import re
 import traceback
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # json's own, in C when it can be
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # json's own string writer, in C
 from pathlib import Path
 
 import jinja2
