@@ -13,7 +13,6 @@ import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # json's own string writer, in C
 from pathlib import Path
 
 import jinja2
@@ -60,7 +59,6 @@ _MARKUP = re.compile(r"''+|~~~+|__+|&(?=#?\w+;)|[<>\[\]{}|]")
 # The characters that any of _MARKUP starts with, and a line break: text with none of them is its own escape.
 _MARKUP_START = re.compile(r"[\n'~_&<>\[\]{}|]")
 _LINE_START = tuple("*#:;= !{") + ("----",)
-_JSON_ESCAPES = {"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
 
 
 @dataclass(frozen=True)
@@ -240,7 +238,7 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
     pages: list[DesiredPage] = []
     for target in spec.targets:
         if target.format == "json":
-            pages.append(DesiredPage(target.title.format(source=spec.page), _dump_data(data), "", content_model="json"))
+            pages.append(DesiredPage(target.title.format(source=spec.page), dump_data(data), "", content_model="json"))
             continue
         assert target.template is not None
         template: jinja2.Template | None = None
@@ -258,73 +256,6 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
                 continue
             pages.append(DesiredPage(title, text, target.template, target.region))
     return pages
-
-
-def _dump_data(data: dict) -> str:
-    """:func:`wikisync.ownership.dump_data`, the same text: json.dumps with an indent runs its encoder in
-    Python, so documents made of JSON's own types are written here at several times its speed."""
-    parts: list[str] = []
-    try:
-        _json(data, "\n", parts)
-    except _NotPlainJSON:
-        return dump_data(data)
-    return re.sub(r"[<>&]", lambda m: _JSON_ESCAPES[m.group(0)], "".join(parts))
-
-
-class _NotPlainJSON(Exception):
-    pass
-
-
-def _json(value: object, newline: str, parts: list[str]) -> None:
-    """``value`` as json.dumps(value, ensure_ascii=False, indent="\\t") writes it, at the indent ``newline``
-    ends in; types are tested in json's own order (a str or int subclass is written as its value)."""
-    if isinstance(value, str):
-        parts.append(encode_basestring(value))
-    elif value is None:
-        parts.append("null")
-    elif value is True:
-        parts.append("true")
-    elif value is False:
-        parts.append("false")
-    elif isinstance(value, int):
-        parts.append(int.__repr__(value))
-    elif isinstance(value, float):
-        parts.append(_float(value))
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + "\t"
-        separator = "[" + inner
-        for item in value:
-            parts.append(separator)
-            _json(item, inner, parts)
-            separator = "," + inner
-        parts.append(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            parts.append("{}")
-            return
-        inner = newline + "\t"
-        separator = "{" + inner
-        for key, item in value.items():
-            if isinstance(key, str):
-                parts.append(separator + encode_basestring(key) + ": ")
-            else:
-                raise _NotPlainJSON  # json's own conversion of other keys
-            _json(item, inner, parts)
-            separator = "," + inner
-        parts.append(newline + "}")
-    else:
-        raise _NotPlainJSON
-
-
-def _float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
 
 
 def render_page(templates: Path, name: str, context: dict) -> str:
