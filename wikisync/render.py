@@ -197,15 +197,19 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
                    "keywords": corpus.keywords[: aggregate.top_keywords], "pages": titles, "title": aggregate.title,
                    "source": None, "revision": None}
         try:
-            notice = _render(env, NOTICE_TEMPLATE, context).strip()
-            body = _render(env, aggregate.template, context)
-            text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
-            _refuse_rewritten(text, aggregate.template)
+            text = _page_text(env, _render(env, NOTICE_TEMPLATE, context).strip(), aggregate.template, context)
         except TemplateError as exc:
             pages.append(DesiredPage(aggregate.title, "", aggregate.template, error=str(exc)))
             continue
         pages.append(DesiredPage(aggregate.title, text, aggregate.template))
     return pages
+
+
+def _page_text(env: jinja2.Environment, notice: str, name: str, context: dict, template: jinja2.Template | None = None) -> str:
+    """A generated page: the notice, then the template's text; refused if the wiki would rewrite it."""
+    text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{_render(env, name, context, template).strip()}\n"
+    _refuse_rewritten(text, name)
+    return text
 
 
 def _refuse_rewritten(text: str, template: str) -> None:
@@ -248,9 +252,7 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
                     raise TemplateError(notice_error)
                 if template is None:  # once per target, not per page: get_template checks the file each time
                     template = _template(env, target.template)
-                body = _render(env, target.template, {**context, **extra, "title": title}, template)
-                text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{body.strip()}\n"
-                _refuse_rewritten(text, target.template)
+                text = _page_text(env, notice, target.template, {**context, **extra, "title": title}, template)
             except TemplateError as exc:
                 pages.append(DesiredPage(title, "", target.template, target.region, error=str(exc)))
                 continue

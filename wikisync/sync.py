@@ -109,6 +109,7 @@ class _Run:
     state: State
     claimed: dict[str, str] = field(default_factory=dict)
     """Generated title -> the source generating it in this run: no two sources may write one page."""
+    _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     def run(self) -> int:
         if self.state.problem:
@@ -206,7 +207,7 @@ class _Run:
         settings and the templates."""
         digest = hashlib.sha1()
         for spec, source in sources:
-            digest.update(f"{source.title}\n{source.revision}\n{render_key(spec, self.page_map.templates)}\n".encode("utf-8"))
+            digest.update(f"{source.title}\n{source.revision}\n{self.render_key(spec)}\n".encode("utf-8"))
         digest.update(repr((self.page_map.aggregates, sorted(self.page_map.keyword_themes.items()))).encode("utf-8"))
         return digest.hexdigest()
 
@@ -223,7 +224,7 @@ class _Run:
         for spec in specs:
             source, entry = sources.get(spec.page), self.state.sources.get(self.key(spec))
             if (source is not None and entry is not None and entry.pages and spec.page not in requested
-                    and entry.revision == source.revision and entry.render_key == render_key(spec, self.page_map.templates)):
+                    and entry.revision == source.revision and entry.render_key == self.render_key(spec)):
                 candidates[spec.page] = entry
         if with_aggregates and len(candidates) == len(specs):
             entry = self.state.sources.get(state_key(self.wiki.site_id, _AGGREGATES))
@@ -244,6 +245,13 @@ class _Run:
         latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
         return {page: all(latest.get(title) == revid for title, revid in entry.pages.items())
                 for page, entry in candidates.items()}
+
+    def render_key(self, spec: SourceSpec) -> str:
+        """:func:`render_key`, once per source and run: it reads every template file, and a corpus run
+        asks for each source's key up to three times (the no-op check, the aggregates' key, the save)."""
+        if spec.page not in self._render_keys:
+            self._render_keys[spec.page] = render_key(spec, self.page_map.templates)
+        return self._render_keys[spec.page]
 
     def key(self, spec: SourceSpec) -> str:
         return state_key(self.wiki.site_id, spec.page)
@@ -405,6 +413,15 @@ class _Publication:
         )
         return Plan(decided.changes + tuple(self.invalid))
 
+    def _held_back(self, reasons: list[str], nothing: str = "nothing published for this source") -> None:
+        if not reasons:
+            return
+        self.out.line(f"{self.label}: held back, this looks destructive; {nothing}:")
+        for reason in reasons:
+            self.out.line(f"  - {reason}")
+        self.out.line("  (if the change is intended, run again with --force)")
+        self.record["problems"].extend(reasons)
+
     def _show_refusals(self, decided: Plan) -> None:
         for change in decided.of(Action.INVALID):
             self.out.line(f"INVALID {change.title}: {change.reason}")
@@ -543,15 +560,6 @@ class _SourceRun(_Publication):
     def _destructive(self, reading: Reading, previous: SourceState | None, decided: Plan) -> list[str]:
         return destructive_reasons(reading.counts, previous.counts if previous else {}, decided, self.spec.guard)
 
-    def _held_back(self, reasons: list[str]) -> None:
-        if not reasons:
-            return
-        self.out.line(f"{self.spec.page}: held back, this looks destructive; nothing published for this source:")
-        for reason in reasons:
-            self.out.line(f"  - {reason}")
-        self.out.line("  (if the change is intended, run again with --force)")
-        self.record["problems"].extend(reasons)
-
     def _checked(self, reading: Reading) -> bool:
         diagnostics = reading.diagnostics
         blocking = has_errors(diagnostics)
@@ -582,7 +590,7 @@ class _SourceRun(_Publication):
             entry.revision = source.revision
             for noun, count in reading.counts.items():
                 setattr(entry, noun, count)
-            entry.render_key = render_key(self.spec, self.invocation.page_map.templates)
+            entry.render_key = self.invocation.render_key(self.spec)
             entry.pages = seen
         self.out.line(f"{self.spec.page}: revision {source.revision}: {outcome}")
         return self._finish(EXIT_OK if complete else EXIT_ERROR, outcome)
@@ -610,11 +618,7 @@ class _AggregateRun(_Publication):
         decided = self._decide(self.wiki.read_pages(self.desired))
         reasons = destructive_reasons({}, {}, decided, Guard())
         if reasons and not self.options.overrides_guards:
-            self.out.line("aggregates: held back, this looks destructive; nothing published:")
-            for reason in reasons:
-                self.out.line(f"  - {reason}")
-            self.out.line("  (if the change is intended, run again with --force)")
-            self.record["problems"].extend(reasons)
+            self._held_back(reasons, "nothing published")
             return self._finish(EXIT_ERROR, "held back: the change looks destructive")
         self._show_refusals(decided)
         if self.options.dry_run:
