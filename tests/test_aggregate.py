@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,15 @@ def test_sources_from_settings_are_checked_when_the_map_is_loaded(tmp_path):
         page_map(tmp_path, sources_from=[{"prefix": PREFIX, "settings": {"page": "X"}}])
     with pytest.raises(ConfigError, match=r"aggregate 'A': template: required"):
         page_map(tmp_path, aggregates=[{"title": "A"}])
+
+
+def test_a_misspelt_shape_is_one_line_not_one_for_each_source_it_leaves_without_targets(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        page_map(tmp_path, sources_from=[{"prefix": PREFIX, "settings": {"shape": "statement", "codebook": "cycle2"}}])
+    assert len(str(raised.value).splitlines()) == 1
+    assert re.search(r"page_map\.yaml:\d+: sources_from\[1\]\.settings\.shape: Input should be 'themes' or 'statements'",
+                     str(raised.value))
+    with pytest.raises(ConfigError) as raised:
+        page_map(tmp_path, sources_from=[], sources=[{"page": "Elsewhere", "shape": "statment"}])
+    (line,) = str(raised.value).splitlines()
+    assert re.fullmatch(r".*page_map\.yaml:\d+: sources\[1\]\.shape: Input should be 'themes' or 'statements'", line)

@@ -374,21 +374,26 @@ def load_page_map(path: str | Path) -> PageMap:
     top = _validated(_File, raw, (), lines, problems)
     if top is None:
         raise _config_error(path, problems)
-    rules = []
+    rules, broken = [], []
     for index, rule in enumerate(top.sources_from):
         where = ("sources_from", index, "settings")
         if "page" in rule.settings or "code" in rule.settings:
             problems.append((lines.line_of(where), f"sources_from[{index + 1}].settings: page and code come from the "
                                                    "prefix and sources_from's code:, not from settings"))
+            broken.append(rule)
             continue
         settings = _merged(rule.settings, top.defaults)
         # a sample source shows the settings' problems now, at their lines, not at run time
         if _source(rule.entry(rule.prefix + "Sample", "Sample") | settings, _Defaults(), where, lines, problems) is not None:
             rules.append(rule.model_copy(update={"settings": settings}))
+        else:
+            broken.append(rule)
     sources = []
     for index, entry in enumerate(top.sources):
         # a named source under a prefix starts from the prefix's settings
         title = entry.get("page") if isinstance(entry.get("page"), str) else ""
+        if title and any(r.name_of(title) is not None for r in broken):
+            continue  # its prefix's settings are wrong, and said so: no second line for each of its sources
         rule = next((r for r in rules if title and r.name_of(title) is not None), None)
         base = rule.entry(title, rule.name_of(title) or "") if rule else {}
         if entry.get("shape", base.get("shape", "themes")) != base.get("shape", "themes"):
@@ -461,6 +466,9 @@ def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines",
         return model.model_validate(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
+        if any(error["loc"] == ("shape",) for error in errors):
+            # a misspelt shape leaves a statements source without its default targets: say the shape only
+            errors = [error for error in errors if not (error["loc"] == ("targets",) and error["type"] == "missing")]
         for error in errors:
             location = (*prefix, *error["loc"])
             # a list whose only item failed is "too short" too: the item's own error says enough
