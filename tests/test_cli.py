@@ -212,3 +212,30 @@ def test_parse_and_check_take_a_prefix_sources_settings_from_the_page_map(capsys
     assert data["shape"] == "statements" and data["statements"][0]["id"] == "§UnlistedGroup.1"
     assert main(["check", str(page), "--title", "Elsewhere/Unlisted", "--map", str(corpus / "page_map.yaml")]) == 1
     assert "WS100" in capsys.readouterr().out  # outside the prefix: read as a narrative, which it is not
+
+
+@pytest.mark.parametrize("command", [["parse"], ["parse", "--format", "yaml"], ["check"], ["check", "small"]])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, command):
+    """``wikisync parse FILE | head``: the reader closes the pipe before wikisync writes; Python's
+    documented answer is to stop quietly (stdout onto devnull, so nothing is flushed at shutdown) and exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "wikisync"
+    report = FIXTURE
+    if command[1:] == ["small"]:  # output small enough to wait in the buffer until Python flushes it at exit
+        report, command = tmp_path / "small.wiki", command[:1]
+        report.write_text("== Key Themes ==\n", encoding="utf-8")
+    buffered = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    for program, env in (([sys.executable, "-m", "wikisync.cli"], buffered), ([str(script)], buffered),
+                         ([str(script)], {**buffered, "PYTHONUNBUFFERED": "1"})):
+        reader, writer = os.pipe()
+        os.close(reader)  # the reader has gone before the first line is written
+        try:
+            done = subprocess.run([*program, command[0], str(report), *command[1:]], stdout=writer,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=tmp_path, env=env, text=True, timeout=60)
+        finally:
+            os.close(writer)
+        assert done.stderr == "", done.stderr
+        assert done.returncode == 1, (program, env.get("PYTHONUNBUFFERED"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,19 +55,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     pywikibot_args = [arg for arg in argv if arg not in _OWN_SHORT and _looks_global(arg)]
     args = _parser().parse_args([arg for arg in argv if arg not in pywikibot_args])
     try:
-        if pywikibot_args:
-            return _run_with_pywikibot_options(args, pywikibot_args)
-        return args.run(args)
-    except WikisyncError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"wikisync: error: {line}", file=sys.stderr)
+        try:
+            if pywikibot_args:
+                return _run_with_pywikibot_options(args, pywikibot_args)
+            return args.run(args)
+        except WikisyncError as exc:
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                print(f"wikisync: error: {line}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt:
+            print("wikisync: interrupted", file=sys.stderr)
+            return 130
+        finally:
+            # flushed here, not at shutdown, where a closed pipe could only be reported as "Exception ignored"
+            sys.stdout.flush()
+    except BrokenPipeError:  # output piped into head and the like, which stopped reading
+        _drop_output()
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("wikisync: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into head and the like
-        sys.stderr.close()
-        return EXIT_OK
+
+
+def _drop_output() -> None:
+    """Python's advice for a closed pipe (the signal module's note on SIGPIPE): point stdout at devnull,
+    so that what is left in its buffer goes nowhere at shutdown instead of failing a second time there."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream without a file descriptor (output captured)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def _looks_global(arg: str) -> bool:
