@@ -15,6 +15,7 @@ __all__ = [
     "SourceError",
     "TemplateError",
     "WikiError",
+    "StateError",
 ]
 
 
@@ -44,3 +45,7 @@ class TemplateError(WikisyncError):
 
 class WikiError(WikisyncError):
     """The wiki refused a request or could not be reached."""
+
+
+class StateError(WikisyncError):
+    """The state folder (``.wikisync`` beside the page map) cannot be used: something else is in its place."""

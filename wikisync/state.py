@@ -4,6 +4,8 @@ The state is a cache: it lets a run with nothing new stop after two requests, an
 what the last run did for the status page. It decides nothing about whose a page is (the wiki's
 text does, see :mod:`wikisync.ownership`), so it can be deleted at any time: the next run then
 compares every page with the wiki. A state file that cannot be read is reported and set aside.
+A folder where the state file belongs (or a file where the state folder belongs) is not set aside:
+wikisync never moves away what it did not write, so the run stops with one line naming it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import fcntl
 import json
 import os
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import WikisyncError
+from .errors import StateError, WikisyncError
 
 __all__ = ["LockedError", "SourceState", "State", "run_lock", "state_key"]
 
@@ -72,6 +74,7 @@ class State:
 
     @classmethod
     def load(cls, path: Path) -> "State":
+        _require_usable(path)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -96,24 +99,58 @@ class State:
 
     def save(self) -> None:
         """Write atomically: a crash mid-write leaves the old file, never half a file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path.parent)
+        _require_usable(self.path)
         data = _File(sources=self.sources).model_dump(mode="json")
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".state-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(temporary, self.path)
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".state-")
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot save the state ({_reason(exc)})") from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True, ensure_ascii=False)
+                handle.write("\n")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise StateError(f"{self.path}: cannot save the state ({_reason(exc)})") from None
 
 
 def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
 
 
+def _require_usable(path: Path) -> None:
+    """Refuse a state file whose place is taken by a folder, or whose folder's place is taken by a file."""
+    if path.parent.exists() and not path.parent.is_dir():
+        raise _file_in_place_of(path.parent)
+    if path.is_dir():
+        raise StateError(f"{path}: a folder where wikisync keeps its state file; move it away")
+
+
+def _file_in_place_of(folder: Path) -> StateError:
+    return StateError(f"{folder}: a file where wikisync keeps its state folder; move it away")
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _file_in_place_of(folder) from None
+    except OSError as exc:
+        raise StateError(f"{folder}: cannot create the state folder ({_reason(exc)})") from None
+
+
 @contextmanager
 def run_lock(path: Path) -> Iterator[None]:
     """Exclusive for one run. The kernel drops the lock when the process dies, so a crash never leaves it stuck."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    _make_folder(path.parent)
+    try:
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise StateError(f"{path}: cannot take the run lock ({_reason(exc)})") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
