@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3
 
 from .errors import ConfigError, SourceError, WikiError
 from .model import PageState
@@ -73,6 +74,8 @@ def pywikibot_options(args: Sequence[str]) -> Iterator[bool]:
                 raise ConfigError(f"{' '.join(args)}: {why} (check -site:, -family: and -lang:)") from None
             except ValueError as exc:  # -putthrottle:abc and the like
                 raise ConfigError(f"{' '.join(args)}: {_first_line(exc)}") from None
+            except Exception as exc:  # handle_args ends by opening the site: the wiki named may not answer
+                raise WikiError(f"{' '.join(args)}: {_unreachable(pywikibot, exc)}") from None
             finally:
                 logging.getLogger("pywiki").removeFilter(errors)
         if rest:
@@ -514,16 +517,40 @@ def _tame_terminal(pywikibot, quiet: bool, timestamps: bool = False) -> None:
                 handler.setFormatter(_UtcStamps(handler.formatter))
 
 
-def _unreachable(config, exc: BaseException) -> str:
-    """Why the configured wiki did not answer, in words: refused, not an API, or what Pywikibot said."""
-    url = (getattr(config, "family_files", {}) or {}).get(getattr(config, "family", ""), "")
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
+def _api_url(pywikibot) -> str:
+    """The API address of the wiki Pywikibot's configuration names (without connecting), or "" if it names none."""
+    config = pywikibot.config
+    try:
+        family = pywikibot.family.Family.load(config.family)
+        return family.base_url(config.mylang, family.apipath(config.mylang))
+    except Exception:  # an unknown family or code: Pywikibot's own message says so
+        return ""
+
+
+def _connection_failure(exc: requests.RequestException) -> str:
+    """Why a connection could not be made, in words: the name, the port, or what requests said."""
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {_PROBE_TIMEOUT} s"
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return f"the name {getattr(reason.conn, 'host', '') or 'of the server'} does not resolve (no network, or no such server?)"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError) and isinstance(reason.__context__, ConnectionRefusedError):
+        return "connection refused (is the server running?)"
+    return _first_line(reason or exc)
+
+
+_PROBE_TIMEOUT = 10
+
+
+def _unreachable(pywikibot, exc: BaseException) -> str:
+    """Why the configured wiki did not answer, in words: no such name, refused, not an API, or what Pywikibot said."""
+    url = _api_url(pywikibot)
+    if url.startswith(("http://", "https://")):
         try:
-            answer = requests.get(url, params={"action": "query", "meta": "siteinfo", "format": "json"}, timeout=10)
-        except requests.ConnectionError:
-            return f"cannot reach the wiki at {url}: connection refused (is the server running?)"
+            answer = requests.get(url, params={"action": "query", "meta": "siteinfo", "format": "json"},
+                                  timeout=_PROBE_TIMEOUT)
         except requests.RequestException as probe:
-            return f"cannot reach the wiki at {url}: {_first_line(probe)}"
+            return f"cannot reach the wiki at {url}: {_connection_failure(probe)}"
         try:
             answer.json()["query"]["general"]
         except (ValueError, KeyError, TypeError):
@@ -549,9 +576,9 @@ def connect(login: bool = True, quiet: bool = False, timestamps: bool = False) -
         if str(name).endswith(".lwp"):
             raise WikiError(f"the login cookie file {name} cannot be read ({_first_line(exc)}); "
                             "remove it and wikisync logs in afresh") from None
-        raise WikiError(_unreachable(pywikibot.config, exc)) from None
+        raise WikiError(_unreachable(pywikibot, exc)) from None
     except Exception as exc:  # network errors surface from requests, not as Pywikibot errors
-        raise WikiError(_unreachable(pywikibot.config, exc)) from None
+        raise WikiError(_unreachable(pywikibot, exc)) from None
     if login and not site.logged_in():
         raise WikiError(f"not logged in to {site}: check usernames and password_file in user-config.py")
     return Wiki(site)
