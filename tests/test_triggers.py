@@ -210,12 +210,19 @@ def test_quiet_run_prints_one_summary_line(setup, dev_wiki, tmp_path, capsys):
     assert lines == [f"{setup.source}: revision {setup.wiki.page_info(setup.source).revid}: saved 12 of 12 (12 to create, 0 to change), 0 unchanged"]
 
 
-def start_watcher(setup: Setup, dev_wiki) -> subprocess.Popen:
-    """``wikisync watch --interval 1`` in a process of its own, its output readable line by line."""
+def start_watcher(setup: Setup, dev_wiki, ignoring: tuple[signal.Signals, ...] = ()) -> subprocess.Popen:
+    """``wikisync watch --interval 1`` in a process of its own, its output readable line by line; started
+    with the signals ``ignoring`` ignored, as a shell script's background job starts with SIGINT ignored."""
     env = {**os.environ, "PYWIKIBOT_DIR": str(dev_wiki.pywikibot_dir), "PYTHONUNBUFFERED": "1"}
+
+    def ignore() -> None:
+        for number in ignoring:
+            signal.signal(number, signal.SIG_IGN)
+
     return subprocess.Popen(
         [sys.executable, "-m", "wikisync.cli", "watch", "--map", str(setup.map), "--interval", "1", "--colour", "never"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env,
+        preexec_fn=ignore,
     )
 
 
@@ -322,3 +329,20 @@ def test_watch_started_while_the_wiki_is_down_backs_off_until_it_is_up(setup, de
         watcher.send_signal(signal.SIGINT)
         output, _ = watcher.communicate(timeout=30)
     assert watcher.returncode == 0 and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_watch_stops_cleanly_on_a_signal_it_was_started_with_ignored(setup, dev_wiki, stop):
+    """A background job of a script starts with SIGINT ignored; watch still stops on Ctrl-C (and on SIGTERM)."""
+    watcher = start_watcher(setup, dev_wiki, ignoring=(signal.SIGINT, signal.SIGTERM))
+    try:
+        assert wait_for_line(watcher, "watch: following", 60)
+    finally:
+        watcher.send_signal(stop)
+        try:
+            output, _ = watcher.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            raise
+    assert watcher.returncode == 0, output
+    assert "watch: stopped" in output and "Traceback" not in output, output

@@ -51,7 +51,9 @@ def watch(
     is down when watch starts), watch backs off and tries again, as it does when the wiki goes down later."""
     out = _Stamped(out.stream, out.colour, out.verbose)
     titles = [spec.page for spec in page_map.sources] + ([page_map.request_page] if page_map.request_page else [])
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    # installed here, not left to Python: a job a script starts in the background inherits SIGINT
+    # ignored, and Python then leaves it ignored, so Ctrl-C would never stop watch
+    previous_handlers = {number: signal.signal(number, _interrupt) for number in _STOPPING}
     try:
         delay = interval
         while True:
@@ -88,7 +90,8 @@ def watch(
         out.line("watch: stopped")
         return EXIT_OK
     finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
     return EXIT_OK
 
 
@@ -101,6 +104,10 @@ def _run(page_map: PageMap, wiki: Wiki, out: Output, why: str) -> int:
     except WikisyncError as exc:
         out.line(f"watch: error: {exc}")
     return EXIT_ERROR
+
+
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop watch cleanly (Ctrl-C, and a service manager's stop)."""
 
 
 def _interrupt(signum: int, frame: object) -> None:
