@@ -107,3 +107,39 @@ def test_dir_names_the_configuration_without_pywikibot_dir_and_log_writes_pywiki
     assert done.returncode == 1
     assert "Username 'NoSuchAccount' does not exist" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_debug_logs_keep_no_password_token_or_cookie_and_are_private(dev_wiki, tmp_path):
+    """``-debug`` logs every API request, the login's too: what a log file keeps must be safe to show."""
+    import http.cookiejar
+    import shutil
+
+    source = "Options/debug/All-Hands summary report"
+    dev_wiki.edit_as("Editor", source, FIXTURE, "report")
+    page_map = project_page_map(tmp_path / "page_map.yaml", source)
+    config = tmp_path / "pywikibot"  # a configuration of its own, without cookies: the run logs in with the password
+    shutil.copytree(dev_wiki.pywikibot_dir, config, ignore=shutil.ignore_patterns("apicache*", "logs", "*.lwp", "throttle.ctrl"))
+    settings = config / "user-config.py"
+    # log files of 16 KB: the run fills several, and each one Pywikibot starts must be as private as the first
+    settings.write_text(settings.read_text().replace(str(dev_wiki.pywikibot_dir), str(config))
+                        + "\nlogfilesize = 16\nlogfilecount = 50\n")
+    done = _fresh(["sync", "--map", str(page_map), "--quiet", "-debug"], tmp_path, config, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert dev_wiki.page_text(f"{source}/Themes") is not None  # it saved, with the edit token
+
+    files = [path for path in (config / "logs").rglob("*") if path.is_file()]
+    assert len(files) > 3, f"-debug wrote no full log file: {files}"
+    logged = "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in files)
+    assert "lgpassword" in logged and "action=edit" in logged, "the login and the edits were not logged"
+
+    password = next(value for user, value in dev_wiki.accounts.items() if user.startswith("WikisyncBot@"))
+    assert password not in logged, "the bot password is in the log"
+    # MediaWiki's tokens (login, edit, …) are hex digits and "+\\", raw or URL-encoded; each request's differs
+    assert not re.search(r"[0-9a-f]{32}(\+|%2B)(\\|%5C)", logged), "a token is in the log"
+    assert re.search(r"lgtoken=\S", logged) and re.search(r"&token=\S", logged), "no token was sent while logging"
+    cookies = http.cookiejar.LWPCookieJar(str(next(config.glob("*.lwp"))))
+    cookies.load(ignore_discard=True)
+    for cookie in cookies:
+        assert not cookie.value or len(cookie.value) < 16 or cookie.value not in logged, f"the cookie {cookie.name} is in the log"
+    for path in files:
+        assert path.stat().st_mode & 0o777 == 0o600, f"{path.name}: mode {path.stat().st_mode & 0o777:o}"

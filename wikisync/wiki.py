@@ -14,6 +14,7 @@ import contextlib
 import copy
 import json
 import logging
+import logging.handlers
 import os
 import sys
 import time
@@ -26,6 +27,7 @@ from urllib.parse import quote
 import requests
 import urllib3
 
+from . import redaction
 from .errors import ConfigError, SourceError, WikiError
 from .model import PageState
 from .titles import title_problem
@@ -68,7 +70,8 @@ def pywikibot_options(args: Sequence[str]) -> Iterator[bool]:
             errors = _Collected()
             logging.getLogger("pywiki").addFilter(errors)
             try:
-                rest = pywikibot.handle_args(list(args), do_help=False)
+                with _owner_only():  # handle_args starts Pywikibot's log files (-log, -debug) and appends to commands.log
+                    rest = pywikibot.handle_args(list(args), do_help=False)
             except SystemExit:  # Pywikibot exits on an unknown family or site, after logging why
                 why = errors.messages[-1] if errors.messages else "Pywikibot knows no such wiki"
                 raise ConfigError(f"{' '.join(args)}: {why} (check -site:, -family: and -lang:)") from None
@@ -78,6 +81,7 @@ def pywikibot_options(args: Sequence[str]) -> Iterator[bool]:
                 raise WikiError(f"{' '.join(args)}: {_unreachable(pywikibot, exc)}") from None
             finally:
                 logging.getLogger("pywiki").removeFilter(errors)
+        _private_logs(pywikibot)
         if rest:
             raise ConfigError(f"{rest[0]}: not a Pywikibot global option (wikisync's own options start with --)")
         yield bool(config.simulate)
@@ -89,6 +93,7 @@ def pywikibot_options(args: Sequence[str]) -> Iterator[bool]:
 
 def _pywikibot():
     """Import Pywikibot lazily, so that commands working on files never need a wiki configured."""
+    redaction.install()  # before Pywikibot logs anything: no password, token or cookie in any log record
     try:
         import pywikibot
         from pywikibot import config, exceptions
@@ -108,6 +113,41 @@ def _require_user_config(base_dir: str) -> None:
             f"{_dir_option + ': ' if _dir_option else ''}no user-config.py in {base_dir}: point PYWIKIBOT_DIR at the directory that has one "
             "(see user-config.py.example; for the dev wiki: eval \"$(scripts/dev-wiki env)\")"
         )
+
+
+@contextlib.contextmanager
+def _owner_only() -> Iterator[None]:
+    """Files (and folders) created in the block are the owner's only: Pywikibot's logs hold what a run did."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _private_logs(pywikibot) -> None:
+    """Pywikibot's log files readable by their owner only: those it opened before this run (an older
+    log appended to, one opened outside :func:`_owner_only`) and those it starts when one is full."""
+    loggers = [logging.getLogger("py.warnings")] + [logger for name, logger in logging.root.manager.loggerDict.items()
+                                                    if name.split(".")[0] == "pywiki" and isinstance(logger, logging.Logger)]
+    paths = {os.path.join(pywikibot.config.base_dir, "logs", "commands.log")}
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.FileHandler):
+                paths.add(handler.baseFilename)
+            if isinstance(handler, logging.handlers.BaseRotatingHandler):
+                handler.rotator = _rotate_privately
+    for path in paths:
+        if os.path.isfile(path):
+            pywikibot.tools.file_mode_checker(path, quiet=True)
+
+
+def _rotate_privately(source: str, destination: str) -> None:
+    """A full log file moves aside, as Pywikibot's handler does it, and its successor is created the owner's only."""
+    from pywikibot.tools import file_mode_checker
+
+    os.rename(source, destination)
+    file_mode_checker(source, create=True)
 
 
 class _Collected(logging.Filter):
@@ -507,7 +547,9 @@ class _UtcStamps(logging.Formatter):
 def _tame_terminal(pywikibot, quiet: bool, timestamps: bool = False) -> None:
     """No tracebacks on the terminal; with ``quiet``, only warnings and errors; with ``timestamps``,
     the time in front of each message. Pywikibot's log file, if configured, keeps everything."""
-    pywikibot.bot.init_handlers()
+    with _owner_only():
+        pywikibot.bot.init_handlers()
+    _private_logs(pywikibot)
     for handler in logging.getLogger("pywiki").handlers:
         if not isinstance(handler, logging.FileHandler):
             handler.addFilter(_NoTracebacks())
