@@ -352,8 +352,13 @@ def load_page_map(path: str | Path) -> PageMap:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        _within_bounds(text, path)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            raw = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found (give --map PATH or run where page_map.yaml is)") from None
     except IsADirectoryError:
@@ -412,6 +417,53 @@ def load_page_map(path: str | Path) -> PageMap:
     if problems:
         raise _config_error(path, problems)
     return page_map
+
+
+MAX_DEPTH = 32
+"""How deep a page map's collections may nest; its deepest setting (sources_from's targets) is 6 down.
+PyYAML composes and constructs by recursion, so a fuzzed file a thousand levels deep would overflow it."""
+MAX_ALIAS_EXPANSION = 100_000
+"""How many entries aliases may stand for in all; anchors within anchors multiply ("billion laughs")."""
+
+
+def _within_bounds(text: str, path: Path) -> None:
+    """Refuse, before PyYAML builds anything, a document nested deeper than :data:`MAX_DEPTH`, an alias
+    inside its own anchor, or aliases that stand for more than :data:`MAX_ALIAS_EXPANSION` entries.
+
+    PyYAML's parser yields events without recursion, so this one pass is safe on any input."""
+    depth = 0
+    entries = 0  # nodes so far, each alias counted as the nodes it stands for
+    expanded = 0
+    open_anchors: list[tuple[str | None, int]] = []  # per open collection: its anchor, ``entries`` at its start
+    sizes: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_anchors):
+                raise ConfigError(f"{path}:{line}: the alias *{event.anchor} stands inside its own anchor "
+                                  f"&{event.anchor}: a page map cannot hold itself")
+            size = sizes.get(event.anchor, 1)  # an undefined alias is PyYAML's to report
+            entries += size
+            expanded += size
+            if expanded > MAX_ALIAS_EXPANSION:
+                raise ConfigError(f"{path}:{line}: aliases expand to more than {MAX_ALIAS_EXPANSION:,} entries; "
+                                  "write the entries out, or anchor less deeply")
+        elif isinstance(event, yaml.ScalarEvent):
+            entries += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(f"{path}:{line}: nested more than {MAX_DEPTH} levels deep; "
+                                  "a page map's settings are at most 6 levels down")
+            entries += 1
+            open_anchors.append((event.anchor, entries))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, start = open_anchors.pop()
+            if anchor is not None:
+                sizes[anchor] = entries - start + 1
 
 
 def _config_error(path: Path, problems: list[tuple[int, str]]) -> ConfigError:
@@ -583,18 +635,25 @@ class _Lines:
     def __init__(self, node: yaml.Node | None) -> None:
         self._lines: dict[tuple, int] = {}
         if node is not None:
-            self._walk(node, ())
+            self._walk(node)
 
-    def _walk(self, node: yaml.Node, path: tuple) -> None:
-        self._lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, key.value)
-                self._lines[child] = key.start_mark.line + 1
-                self._walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
+    def _walk(self, root: yaml.Node) -> None:
+        """Each node once, by its first path: an alias's entries are on its anchor's lines, and a
+        path through an alias falls back to the alias's own key."""
+        seen: set[int] = set()
+        pending: list[tuple[yaml.Node, tuple]] = [(root, ())]
+        while pending:
+            node, path = pending.pop()
+            self._lines.setdefault(path, node.start_mark.line + 1)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, _ in node.value:
+                    self._lines[(*path, key.value)] = key.start_mark.line + 1  # a repeated key: the last one counts
+                pending.extend(((value, (*path, key.value)) for key, value in reversed(node.value)))
+            elif isinstance(node, yaml.SequenceNode):
+                pending.extend(((item, (*path, index)) for index, item in reversed(list(enumerate(node.value)))))
 
     def line_of(self, path: tuple) -> int:
         """The line of ``path``, or of the nearest enclosing key that is in the file."""
