@@ -258,6 +258,7 @@ def _run_parse(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
+    from .titles import with_source
 
     report, shape, spec = _parsed(args)
     rules = dict(spec.rules) if spec and spec.shape == shape else {}
@@ -266,9 +267,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
         diagnostics = check_statements(report, rules=rules)
     else:
-        patterns = [DEFAULT_THEME_PATTERN.replace("Report", report.title or "Report")]
+        patterns = [DEFAULT_THEME_PATTERN.replace("Report", with_source("{source}", report.title or "Report"))]
         if spec is not None:
-            patterns = [t.title.replace("{source}", spec.page) for t in spec.targets if t.each == "theme"]
+            patterns = [with_source(t.title, spec.page) for t in spec.targets if t.each == "theme"]
         diagnostics = check(report, aliases=spec.aliases if spec else {}, rules=rules, title_patterns=patterns)
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))

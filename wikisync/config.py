@@ -80,10 +80,17 @@ class SectionsSpec(_Strict):
 
 
 def _pattern_fields(pattern: str) -> set[str]:
+    """The placeholders of a title, summary or code pattern, each of which must be bare: a format spec
+    (``{revision:>999999999}``) or conversion (``{source!r}``) serves no title and can ask for gigabytes."""
     try:
-        return {name for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None}
+        parts = list(string.Formatter().parse(pattern))
     except ValueError as exc:
         raise ValueError(f"{pattern!r}: unbalanced braces ({exc}); write {{{{ and }}}} for literal braces") from None
+    for _, name, spec, conversion in parts:
+        if name is not None and (spec or conversion):
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"{pattern!r}: {written}: a placeholder takes no format spec or conversion; write {{{name}}}")
+    return {name for _, name, _, _ in parts if name is not None}
 
 
 class TargetSpec(_Strict):
@@ -203,16 +210,25 @@ class SourceSpec(_Strict):
     @field_validator("summary")
     @classmethod
     def _summary_fields(cls, value: str) -> str:
-        unknown = sorted(_pattern_fields(value) - _SUMMARY_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown placeholder {{{unknown[0]}}}; allowed: {{source}}, {{revision}}")
-        return value
+        return _summary_pattern(value)
+
+
+def _summary_pattern(value: str) -> str:
+    unknown = sorted(_pattern_fields(value) - _SUMMARY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{unknown[0]}}}; allowed: {{source}}, {{revision}}")
+    return value
 
 
 class _Defaults(_Strict):
     summary: str | None = None
     rules: dict[str, Any] = Field(default_factory=dict)
     guard: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_fields(cls, value: str | None) -> str | None:
+        return value if value is None else _summary_pattern(value)
 
 
 class SourcesFrom(_Strict):

@@ -18,6 +18,7 @@ from .render import DesiredPage, render, render_statements
 from .shapes.records import Codebook, StatementReport
 from .shapes.statements import parse_statements
 from .shapes.themes import parse_themes
+from .titles import with_source
 
 __all__ = ["Reading", "read_source"]
 
@@ -47,6 +48,6 @@ def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, c
         return Reading(spec, statements, tuple(check_statements(statements, rules=spec.rules)),
                        {"statements": len(statements.statements)})
     report = parse_themes(text, title, revision, spec.theme_sections)
-    patterns = tuple(target.title.replace("{source}", spec.page) for target in spec.targets if target.each == "theme")
+    patterns = tuple(with_source(target.title, spec.page) for target in spec.targets if target.each == "theme")
     diagnostics = check(report, aliases=spec.aliases, rules=spec.rules, title_patterns=patterns)
     return Reading(spec, report, tuple(diagnostics), {"themes": len(report.themes), "comments": report.comment_count})

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 
-__all__ = ["MAX_TITLE_BYTES", "part_title", "safe_part", "theme_title", "title_key", "title_problem"]
+__all__ = ["MAX_TITLE_BYTES", "part_title", "safe_part", "theme_title", "title_key", "title_problem", "with_source"]
 
 MAX_TITLE_BYTES = 255
 """MediaWiki's limit on a title, in UTF-8 bytes."""
@@ -56,6 +57,16 @@ def safe_part(theme: str) -> str:
     """A theme's name with the characters that cannot or should not stand in a title replaced."""
     part = _SPACES.sub(" ", _UNSAFE_IN_PART.sub("-", unicodedata.normalize("NFC", theme))).strip(" -.")
     return part or "Untitled"
+
+
+def with_source(pattern: str, source: str) -> str:
+    """``pattern`` with ``{source}`` filled in and its other placeholders left for a later ``format``:
+    braces in the source (a file's name) stay literal instead of becoming placeholders."""
+    def literal(text: str) -> str:
+        return text.replace("{", "{{").replace("}", "}}")
+
+    return "".join(literal(text) + ("" if name is None else literal(source) if name == "source" else "{" + name + "}")
+                   for text, name, _, _ in string.Formatter().parse(pattern))
 
 
 def theme_title(pattern: str, source: str, theme: str) -> str:
