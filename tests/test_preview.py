@@ -133,3 +133,51 @@ def test_preview_renders_what_a_run_would_change_and_a_browser_shows_it(dev_wiki
     assert done.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", done.stderr[-2000:]
     if os.environ.get("WIKISYNC_UPDATE_SCREENSHOT"):
         shutil.copy(shot, SCREENSHOT)
+
+
+def index_rows(index: str) -> dict[str, str]:
+    """The index's page rows by title."""
+    rows = re.findall(r'<tr class="ws-page">(.*?)</tr>', index, re.S)
+    return {re.search(r'<a href="[^"]+">([^<]+)</a>', row).group(1): row for row in rows}
+
+
+def test_a_preview_with_nothing_to_change_still_writes_an_index_that_says_so(dev_wiki, tmp_path, capsys):
+    source = "Preview nothing/All-Hands summary report"
+    page_map = project_page_map(tmp_path / "page_map.yaml", source)
+    dev_wiki.edit_as("Editor", source, FIXTURE, "report")
+    assert run_cli(capsys, page_map, "--quiet")[0] == 0
+
+    preview = tmp_path / "preview"
+    code, out = run_cli(capsys, page_map, "--dry-run", "--preview", str(preview))
+    assert code == 0, out
+    assert f"preview: nothing would change in the 1 source looked at: {preview / 'index.html'}" in out
+    index = dom(preview / "index.html")
+    assert "Nothing would change" in index and not index_rows(index)
+    looked_at = re.findall(r'<tr class="ws-source"><td>([^<]+)</td><td class="ws-count">(\d+)</td>', index)
+    assert looked_at == [(source, "0")]
+    assert sorted(p.name for p in preview.iterdir()) == ["index.html", MANIFEST]
+
+
+def test_a_preview_of_two_sources_lists_the_pages_of_both(dev_wiki, tmp_path, capsys):
+    first, second = "Preview two/First report", "Preview two/Second report"
+    page_map = project_page_map(tmp_path / "page_map.yaml", first)
+    data = __import__("yaml").safe_load(page_map.read_text())
+    data["sources"].append({**data["sources"][0], "page": second})
+    page_map.write_text(__import__("yaml").safe_dump(data))
+    dev_wiki.edit_as("Editor", first, FIXTURE, "report")
+    dev_wiki.edit_as("Editor", second, edited_report(), "report")
+
+    preview = tmp_path / "preview"
+    code, out = run_cli(capsys, page_map, "--dry-run", "--preview", str(preview))
+    assert code == 2, out
+    pages = len(THEMES) + 1
+    assert f"preview: {2 * pages + 1} pages from 2 of the 2 sources looked at: {preview / 'index.html'}" in out
+    index = dom(preview / "index.html")
+    rows = index_rows(index)
+    assert len(rows) == 2 * pages + 1
+    assert sum(f"<td>{first}</td>" in row for row in rows.values()) == pages
+    assert sum(f"<td>{second}</td>" in row for row in rows.values()) == pages + 1
+    looked_at = re.findall(r'<tr class="ws-source"><td>([^<]+)</td><td class="ws-count">(\d+)</td>', index)
+    assert looked_at == [(first, str(pages)), (second, str(pages + 1))]
+    files = {p.name for p in preview.iterdir()}
+    assert len(files) == 2 * pages + 1 + 2  # every page, the index, the manifest

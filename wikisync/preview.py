@@ -16,14 +16,14 @@ import html
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
 from .errors import ConfigError
 
-__all__ = ["MANIFEST", "PreviewPage", "blocks", "prepare_dir", "sanitise", "write_preview"]
+__all__ = ["MANIFEST", "Preview", "PreviewPage", "blocks", "prepare_dir", "sanitise"]
 
 MANIFEST = "wikisync-preview.json"
 """The list of files a preview wrote, in its folder: what the next preview into that folder replaces."""
@@ -107,33 +107,61 @@ def prepare_dir(path: Path) -> None:
         raise ConfigError(f"--preview {path}: cannot write there: {exc.strerror or exc}") from None
 
 
-def write_preview(path: Path, source: str, changes: Sequence, render: Callable[[Sequence[tuple[str, str, str]]], list[str]],
-                  url: Callable[[str], str]) -> list[PreviewPage]:
-    """Render ``changes`` (the pending :class:`wikisync.plan.Change` of one source) and add them to the
-    preview in ``path``: one file each, and ``index.html`` listing every page of the run so far."""
-    texts: list[tuple[str, str, str]] = []
-    for change in changes:
-        model = getattr(change, "content_model", "wikitext")
-        if change.old is not None:
-            texts.append((change.title, change.old, model))
-        texts.append((change.title, change.new, model))
-    rendered = iter(render(texts))
-    pages = []
-    for change in changes:
-        address = url(change.title)  # the page's own address: the base for the wiki's site-relative links
-        old = sanitise(next(rendered), address) if change.old is not None else None
-        new = sanitise(next(rendered), address)
-        page = PreviewPage(change.title, change.action.value, old, new, change.diff(), address)
-        (path / page.file_name).write_text(_page_html(page, source), encoding="utf-8")
-        pages.append(page)
-    manifest = path / MANIFEST
-    listed = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {"files": [], "pages": []}
-    listed["pages"] += [{"source": source, "title": p.title, "action": p.action, "added": p.added,
-                         "removed": p.removed, "file": p.file_name, "url": p.url} for p in pages]
-    listed["files"] = sorted({*listed["files"], *(p.file_name for p in pages), "index.html"})
-    (path / "index.html").write_text(_index_html(listed["pages"]), encoding="utf-8")
-    manifest.write_text(json.dumps(listed, ensure_ascii=False, indent=1), encoding="utf-8")
-    return pages
+@dataclass
+class Preview:
+    """One run's preview in ``folder``: the pages of each source as the run shows them, and ``index.html``
+    listing them all with every source the run looked at, those with nothing to change among them."""
+
+    folder: Path
+    rows: list[dict] = field(default_factory=list)
+    looked_at: dict[str, int] = field(default_factory=dict)
+    """Source (or "aggregates") -> how many of its pages would change."""
+
+    @property
+    def index(self) -> Path:
+        return self.folder / "index.html"
+
+    def look_at(self, source: str) -> None:
+        self.looked_at.setdefault(source, 0)
+
+    def add(self, source: str, changes: Sequence, render: Callable[[Sequence[tuple[str, str, str]]], list[str]],
+            url: Callable[[str], str]) -> list[PreviewPage]:
+        """Render ``changes`` (the pending :class:`wikisync.plan.Change` of one source), one file each."""
+        texts: list[tuple[str, str, str]] = []
+        for change in changes:
+            model = getattr(change, "content_model", "wikitext")
+            if change.old is not None:
+                texts.append((change.title, change.old, model))
+            texts.append((change.title, change.new, model))
+        rendered = iter(render(texts))
+        pages = []
+        for change in changes:
+            address = url(change.title)  # the page's own address: the base for the wiki's site-relative links
+            old = sanitise(next(rendered), address) if change.old is not None else None
+            new = sanitise(next(rendered), address)
+            page = PreviewPage(change.title, change.action.value, old, new, change.diff(), address)
+            (self.folder / page.file_name).write_text(_page_html(page, source), encoding="utf-8")
+            pages.append(page)
+        self.rows += [{"source": source, "title": p.title, "action": p.action, "added": p.added,
+                       "removed": p.removed, "file": p.file_name, "url": p.url} for p in pages]
+        self.looked_at[source] = self.looked_at.get(source, 0) + len(pages)
+        self.write_index()  # after each source: a run stopped half-way leaves an index of what it showed
+        return pages
+
+    def write_index(self) -> Path:
+        files = sorted({row["file"] for row in self.rows} | {"index.html"})
+        self.index.write_text(_index_html(self.rows, self.looked_at), encoding="utf-8")
+        listed = {"files": files, "pages": self.rows, "sources": self.looked_at}
+        (self.folder / MANIFEST).write_text(json.dumps(listed, ensure_ascii=False, indent=1), encoding="utf-8")
+        return self.index
+
+    def summary(self) -> str:
+        sources = [name for name in self.looked_at if name != "aggregates"]
+        what = f"{len(sources)} source{'' if len(sources) == 1 else 's'}" + (" and the aggregates" if "aggregates" in self.looked_at else "")
+        if not self.rows:
+            return f"nothing would change in the {what} looked at"
+        changing = sum(1 for count in self.looked_at.values() if count)
+        return f"{len(self.rows)} pages from {changing} of the {what} looked at"
 
 
 class _Sanitiser(HTMLParser):
@@ -299,17 +327,27 @@ def _page_html(page: PreviewPage, source: str) -> str:
     return _document(f"Preview: {page.title}", body)
 
 
-def _index_html(pages: list[dict]) -> str:
+def _index_html(pages: list[dict], looked_at: dict[str, int]) -> str:
     rows = "\n".join(
         f'<tr class="ws-page"><td>{html.escape(p["source"])}</td><td><a href="{html.escape(p["file"], quote=True)}">{html.escape(p["title"])}</a></td>'
         f'<td class="ws-action">{"create" if p["action"] == "create" else "change"}</td>'
         f'<td class="ws-plus">+{p["added"]}</td><td class="ws-minus">&minus;{p["removed"]}</td>'
         f'<td><a href="{html.escape(p["url"], quote=True)}" rel="noreferrer noopener">on the wiki</a></td></tr>'
         for p in pages)
+    sources = "\n".join(f'<tr class="ws-source"><td>{html.escape(name)}</td><td class="ws-count">{count}</td></tr>'
+                         for name, count in looked_at.items())
+    looked = ("<h2>Sources looked at</h2>\n"
+              '<table class="ws-index ws-sources"><thead><tr><th>Source</th><th>Pages that would change</th></tr></thead>\n'
+              f"<tbody>\n{sources}\n</tbody></table>")
+    if not pages:
+        body = ("<h1>Nothing would change</h1>\n"
+                f'<p class="ws-meta">A real run would save nothing: every page generated from the '
+                f"{len(looked_at)} source(s) below is as the wiki has it, or the source is unchanged since the last run.</p>\n{looked}")
+        return _document("wikisync preview: nothing would change", body)
     creates = sum(1 for p in pages if p["action"] == "create")
     body = (f"<h1>What a real run would change</h1>\n"
             f'<p class="ws-meta">{len(pages)} pages: {creates} to create, {len(pages) - creates} to change. '
             "Each page's preview shows it as the wiki renders it now and after the run, side by side, the changed blocks marked.</p>\n"
             '<table class="ws-index"><thead><tr><th>Source</th><th>Page</th><th>Action</th><th>Lines added</th>'
-            f"<th>Lines removed</th><th>Wiki</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table>")
+            f"<th>Lines removed</th><th>Wiki</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table>\n{looked}")
     return _document("wikisync preview", body)

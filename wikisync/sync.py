@@ -22,7 +22,7 @@ from .model import PageState, Report
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
-from .preview import write_preview
+from .preview import Preview
 from .reading import Reading, read_source
 from .render import DesiredPage, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
@@ -110,8 +110,18 @@ class _Run:
     claimed: dict[str, str] = field(default_factory=dict)
     """Generated title -> the source generating it in this run: no two sources may write one page."""
     _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    preview: Preview | None = None
+    """With ``--preview DIR``: the pages that would change, rendered, and an index of every source looked at."""
 
     def run(self) -> int:
+        if self.options.preview is not None:
+            self.preview = Preview(self.options.preview)
+        code = self._run()
+        if self.preview is not None:
+            self.out.line(f"preview: {self.preview.summary()}: {self.preview.write_index()}")
+        return code
+
+    def _run(self) -> int:
         if self.state.problem:
             self.out.line(self.state.problem)
         self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
@@ -138,6 +148,8 @@ class _Run:
         failed: list[str] = []
         noteworthy = False
         for spec in specs:
+            if self.preview is not None:
+                self.preview.look_at(spec.page)
             source = sources[spec.page]
             if source is None or source.redirect:
                 why = "is a redirect; name its target in page_map.yaml" if source else f"does not exist on {self.wiki.site_id}"
@@ -162,6 +174,8 @@ class _Run:
             noteworthy = noteworthy or run.noteworthy
 
         if with_aggregates:
+            if self.preview is not None:
+                self.preview.look_at(_AGGREGATES)
             code, noted = self._aggregate(runs, failed, settled.get(_AGGREGATES, False))
             codes.append(code)
             noteworthy = noteworthy or noted
@@ -455,9 +469,10 @@ class _Publication:
         for change in decided.pending:
             self.out.line(f"--- {change.action.value}: {change.title}")
             self.out.diff(change.diff())
-        if self.options.preview is not None and decided.pending:
-            write_preview(self.options.preview, self.label, decided.pending, self.wiki.render_html, self.wiki.url)
-            self.out.line(f"{self.label}: preview of {len(decided.pending)} pages: {self.options.preview / 'index.html'}")
+        preview = self.invocation.preview
+        if preview is not None and decided.pending:
+            preview.add(self.label, decided.pending, self.wiki.render_html, self.wiki.url)
+            self.out.line(f"{self.label}: preview of {len(decided.pending)} pages: {preview.index}")
         self.out.line(f"{self.label}: dry run: {decided.summary()}; nothing saved")
         if decided.refused:
             return EXIT_ERROR
