@@ -222,3 +222,51 @@ def test_an_edit_of_the_data_page_shows_on_the_next_parse(dev_wiki, rendered):
         assert re.search(r">\s*6 / 4\s*<", body["parse"]["text"]), body["parse"]["text"]
     finally:
         save_json(dev_wiki, AGGREGATE, DOCUMENTS["aggregate"])
+
+
+def nested(depth: int, inner=16):
+    value = inner
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("depth, where", [(2, "statements"), (60, "statements"), (150, "extra"), (500, "extra")])
+def test_a_deeply_nested_data_page_gives_the_one_line_message(dev_wiki, rendered, depth, where):
+    """Where a figure should be, a list (Lua would print "table"); nesting deeper than Scribunto sends to
+    Lua (its encoder stops at 100 levels with an exception that fails the whole page)."""
+    document = yaml.safe_load(yaml.safe_dump(DOCUMENTS["aggregate"]))
+    if where == "statements":
+        document["totals"]["statements"] = nested(depth)
+    else:
+        document["extra"] = nested(depth)
+    title = f"Wikisync data test/Nested {depth}/data.json"
+    dev_wiki.edit_as("Editor", title, json.dumps(document), "wikisync test: a nested data page", contentmodel="json")
+    body = dev_wiki.api(action="parse", contentmodel="wikitext", prop="text",
+                        text=f"* nested: {{{{#invoke:Wikisync data|statements|page={title}}}}}\n"
+                             f"* still read: {{{{#invoke:Wikisync data|sources|page={title}}}}}")
+    parser = _Items()
+    parser.feed(body["parse"]["text"])
+    items = {text.partition(": ")[0]: (text.partition(": ")[2].strip(), classes) for text, classes, _ in parser.items}
+    value, classes = items["nested"]
+    assert value.startswith(f'Wikisync data: "{title}" ') and "\n" not in value, value
+    assert {"error", "wikisync-data-error"} <= classes and "scribunto-error" not in classes
+    if depth < 30:
+        assert value == f'Wikisync data: "{title}" holds a list where this figure should be: not a data page as wikisync writes it'
+        assert items["still read"][0] == "3"
+    else:
+        assert value == f'Wikisync data: "{title}" nests deeper than 32 levels: not a data page as wikisync writes it'
+
+
+def test_a_data_page_out_of_shape_gives_the_one_line_message(dev_wiki, rendered):
+    document = yaml.safe_load(yaml.safe_dump(DOCUMENTS["aggregate"]))
+    document["totals"] = 16  # a number where the totals object should be: indexing it is a Lua error
+    title = "Wikisync data test/Out of shape/data.json"
+    dev_wiki.edit_as("Editor", title, json.dumps(document), "wikisync test: a data page out of shape", contentmodel="json")
+    body = dev_wiki.api(action="parse", contentmodel="wikitext", prop="text",
+                        text=f"* figure: {{{{#invoke:Wikisync data|statements|page={title}}}}}")
+    parser = _Items()
+    parser.feed(body["parse"]["text"])
+    [(text, classes, _)] = parser.items
+    assert text == f'figure: Wikisync data: "{title}" is not laid out as wikisync writes its data pages'
+    assert {"error", "wikisync-data-error"} <= classes and "scribunto-error" not in body["parse"]["text"]

@@ -16,8 +16,8 @@
 --
 -- role defaults to "theme"; an empty code= means the statements without a code.  Numbers are
 -- formatted for readers (1,846); add |raw=1 for a bare number to use in {{#expr:}}.  Whatever
--- cannot be answered (no such page, not a JSON page, no such code, source or track) gives a
--- one-line message in <strong class="error">, which {{#iferror:}} can test, never a script error.
+-- cannot be answered (no such page, not a JSON page, no such code, source or track, a page not
+-- laid out or nested as wikisync writes them) gives a one-line message in <strong class="error">, which {{#iferror:}} can test, never a script error.
 -- Arguments are taken from the #invoke, else from the template that calls it.
 
 local p = {}
@@ -58,10 +58,59 @@ local function arguments(frame)
 	return args
 end
 
+local NOT_OURS = ': not a data page as wikisync writes it'
+
+-- How deep a data page may nest: wikisync's go 5 levels down.  Scribunto hands a page about a
+-- hundred levels deep to Lua with an exception that fails the whole page, which no pcall catches,
+-- so the text is measured before it is loaded.
+local MAX_DEPTH = 32
+
+-- Whether a JSON text nests deeper than limit (brackets inside strings do not count).
+local function nests_deeper(text, limit)
+	local depth, at = 0, 1
+	while true do
+		local found, _, char = string.find(text, '([%[%]{}"])', at)
+		if not found then
+			return false
+		end
+		at = found + 1
+		if char == '"' then
+			local closed = false
+			while not closed do
+				local stop = string.find(text, '["\\]', at)
+				if not stop then
+					return false
+				end
+				if string.byte(text, stop) == 92 then  -- a backslash: the next character is escaped
+					at = stop + 2
+				else
+					at = stop + 1
+					closed = true
+				end
+			end
+		elseif char == '[' or char == '{' then
+			depth = depth + 1
+			if depth > limit then
+				return true
+			end
+		else
+			depth = depth - 1
+		end
+	end
+end
+
 local function load_data(args)
 	local page = args.page
 	if not page or page == '' then
 		return fail('no page= given (the title of a wikisync data page)')
+	end
+	local title = mw.title.new(page)
+	local text = title and title:getContent()
+	if not text then
+		return fail('"' .. page .. '" is not a JSON page that exists')
+	end
+	if nests_deeper(text, MAX_DEPTH) then
+		return fail('"' .. page .. '" nests deeper than ' .. MAX_DEPTH .. ' levels' .. NOT_OURS)
 	end
 	local ok, data = pcall(mw.loadJsonData, page)
 	if not ok then
@@ -253,13 +302,24 @@ local function entry(query)
 		local data = load_data(args)
 		local result = data
 		if not is_failure(data) then
-			result = query(data, args)
+			-- a page edited out of wikisync's shape (a number where an object should be) is a
+			-- message too, not a script error
+			local ok, answer = pcall(query, data, args)
+			result = answer
+			if not ok then
+				result = fail('"' .. args.page .. '" is not laid out as wikisync writes its data pages')
+			end
 		end
 		if is_failure(result) then
 			return tostring(problem(result.text))
 		end
 		if type(result) == 'number' then
 			return format_number(result, args)
+		end
+		if type(result) ~= 'string' then
+			-- Lua would print "table" (or "true", or nothing)
+			local found = type(result) == 'table' and 'a list' or (result == nil and 'nothing' or 'a ' .. type(result))
+			return tostring(problem('"' .. args.page .. '" holds ' .. found .. ' where this figure should be' .. NOT_OURS))
 		end
 		return result
 	end
