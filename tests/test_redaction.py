@@ -18,10 +18,12 @@ def _logged(emit) -> str:
     logger = logging.getLogger("pywiki.redaction-test")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # Pywikibot's own handlers, once another test has set them up, want fields of their own
     try:
         emit(logger)
     finally:
         logger.removeHandler(handler)
+        logger.propagate = True
     return stream.getvalue()
 
 
