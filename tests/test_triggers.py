@@ -346,3 +346,42 @@ def test_watch_stops_cleanly_on_a_signal_it_was_started_with_ignored(setup, dev_
             raise
     assert watcher.returncode == 0, output
     assert "watch: stopped" in output and "Traceback" not in output, output
+
+
+# -- issue 17: requests found as the wiki's parser finds them ------------------------------------------
+
+HIDDEN_OR_SHOWN = [
+    "Old requests, kept for reference: <!-- a note left open\n* {{{{wikisync request|{source}}}}}\n",
+    "{{{{echo|<!-- }}}}\n* {{{{wikisync request|{source}}}}}\n",
+    "<includeonly>left open\n* {{{{wikisync request|{source}}}}}\n",
+    "<nowiki>left open\n* {{{{wikisync request|{source}}}}}\n",
+    "<pre>left open\n* {{{{wikisync request|{source}}}}}\n",
+    "<nowiki><!--</nowiki>\n* {{{{wikisync request|{source}}}}}\n",
+    "<!-- closed --> <nowiki>{{{{wikisync request|{source}}}}}</nowiki>\n* {{{{wikisync request|{source}}}}}\n",
+    "<noinclude><!--</noinclude>\n* {{{{wikisync request|{source}}}}}\n",
+    "<pre><!--</pre> <!-- <nowiki> --> {{{{wikisync request|{source}}}}} <!-- open\n",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_OR_SHOWN)
+def test_requests_are_found_where_the_wiki_shows_them(setup, text):
+    """Left open, a comment (or ``<includeonly>``) hides the rest of the page; a ``<nowiki>`` or ``<pre>``
+    left open is shown as text, and what follows it is parsed: as the wiki's own parser says."""
+    from wikisync.shapes.requests import parse_requests
+
+    text = text.format(source=setup.source)
+    parsed = setup.wiki.api(action="parse", text=text, title=setup.requests, contentmodel="wikitext", prop="templates")
+    used = [t["title"] for t in parsed["parse"]["templates"]]
+    assert len(parse_requests(text)) == used.count("Template:Wikisync request"), used
+
+
+def test_a_request_inside_a_comment_left_open_is_not_acted_on(setup, capsys):
+    published(setup, capsys)
+    before = setup.revisions()
+    text = f"Requests:\n<!-- an old one, commented out\n* {{{{wikisync request|{setup.source}}}}}\n"
+    revision = setup.request("Editor", text)
+    code, out = setup.run(capsys)
+    assert code == 0, out
+    assert "request(s)" not in out and "its 12 pages too; nothing to do" in out
+    assert setup.wiki.page_info(setup.requests).revid == revision
+    assert setup.revisions() == before
