@@ -136,3 +136,18 @@ def test_the_status_page_gets_a_header_and_sync_writes_below_it(site, capsys):
     code, out = site.run(capsys, command="sync")
     assert f"status page {site.status} was edited by Editor since wikisync wrote it; not overwritten" in out
     assert site.wiki.page_text(site.status).endswith("A person's note.")
+
+
+def test_a_request_page_that_is_a_redirect_is_left_alone(site, capsys):
+    """As sync has it: a redirect is no request page; its text is not replaced, and setup-wiki fails."""
+    site.wiki.edit_as("Editor", site.requests, "#REDIRECT [[Project:Elsewhere]]", "moved")
+    revision = site.wiki.page_info(site.requests).revid
+    for extra in (["--dry-run"], []):
+        code, out = site.run(capsys, *extra)
+        assert code == 1, out
+        lines = [line for line in out.splitlines() if line.startswith(("request page", "---", "updated", "created"))
+                 and f"{site.requests} " in line]
+        assert lines == [f"request page {site.requests} is a redirect; not written (point request_page in "
+                         f"page_map.yaml at the page itself)"], out
+        assert site.wiki.page_info(site.requests).revid == revision
+    assert site.wiki.page_text(site.status) is not None  # the other pages are set up

@@ -4,7 +4,8 @@
   its ``/doc`` page: whole pages, planned like every generated page (:func:`wikisync.plan.plan`);
 * the request page's and the status page's header: the region ``header`` at the top of each page
   (:data:`wikisync.onwiki.HEADER_REGION`), every byte below it kept. A missing page is created with
-  the header alone; an existing page without the region gets it put in front of its text.
+  the header alone; an existing page without the region gets it put in front of its text; a redirect
+  is left alone (one line, exit 1), as sync leaves it.
 
 Every text carries its fingerprint (:mod:`wikisync.ownership`), so a person's edit to any of them is
 refused (``REFUSED``, with the diff) until ``--force PAGE``; an unchanged one is no edit; ``--dry-run``
@@ -82,9 +83,18 @@ def setup_wiki(page_map: PageMap, wiki: Wiki, out: Output, *, dry_run: bool = Fa
     pages = _desired(page_map, wiki)
     current = wiki.read_pages([page.title for page, _ in pages])
     forced = {wiki.canonical_title(title) or title for title in force_pages}
+    settings = {wiki.canonical_title(title) or title: name for name, title in
+                (("request_page", page_map.request_page), ("status_page", page_map.status_page)) if title}
     codes = []
     for page, what in pages:
         now = current.get(page.title) or PageState(None)
+        if page.region and now.redirect:
+            # as sync has it: a redirect is not the page it names, and its header is not put in front of it
+            setting = settings.get(page.title, "")
+            out.line(f"{setting.replace('_', ' ')} {page.title} is a redirect; not written (point {setting} in "
+                     f"{page_map.path.name} at the page itself)")
+            codes.append(EXIT_ERROR)
+            continue
         change = _change(page, now, force_all or page.title in forced)
         if change.action is Action.UNCHANGED:
             out.detail(f"unchanged {page.title} ({what})")
