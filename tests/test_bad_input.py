@@ -82,6 +82,8 @@ def test_bad_input_gets_one_clear_line(case, tmp_path, request):
     if case.get("source") is not None:
         text = FIXTURE if case["source"] == "report" else case["source"]
         wiki.edit_as("Editor", source, text, "bad-input record")
+    for title, text in (case.get("pages") or {}).items():  # other pages the record needs on the wiki
+        wiki.edit_as("Editor", title.replace("{source}", source), text, "bad-input record")
     _write(tmp_path, case, source)
     env = {key: value for key, value in os.environ.items() if key != "PYWIKIBOT_DIR"}
     env["PYWIKIBOT_DIR"] = str(_pywikibot_dir(case.get("pywikibot"), wiki, tmp_path) if wiki else tmp_path / "no-pywikibot")
