@@ -58,6 +58,8 @@ FIXTURE = REPO / "tests" / "fixtures" / "all-hands-summary-report.wiki"
 DEV_WIKI = REPO / "scripts" / "dev-wiki"
 BOTS = ("wikisync", "naive", "preload")
 SCENARIOS = ("first publish", "no-op", "one comment edited", "10% of themes edited")
+REQUESTS = 1000
+"""Rebuild requests put on wikisync's request page at the end of each size's runs."""
 SUMMARY = "Bot: update generated page from [[{source}]] (revision {revision})"
 
 # Appended to the benchmark wiki's LocalSettings.php: one line per API request, written when it
@@ -280,6 +282,10 @@ def bench(wiki: BenchWiki, root: Path, themes: int, bots: dict[str, Path]) -> tu
                     state.unlink()
                 seconds, counted, code, _ = wiki.run(bot_command(bot, map_path, *args), pywikibot_dir)
                 extra[label] = Result(seconds, counted, code)
+            # anyone autoconfirmed may add requests by the thousand: answering them must stay linear (< 10 s)
+            wiki.edit(f"Project:{prefix}/Requests", f"* {{{{wikisync request|{source}}}}} ~~~~\n" * REQUESTS, "requests")
+            seconds, counted, code, _ = wiki.run(bot_command(bot, map_path), pywikibot_dir)
+            extra[f"{REQUESTS:,} rebuild requests answered (target < 10 s)"] = Result(seconds, counted, code)
     return results, extra, len(_themes(original)) + 1
 
 
@@ -344,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
           "its userinfo check, and its one-off siteinfo and paraminfo queries; every process reuses one saved login).\n"
           "wikisync's writes include its status page, edited after each run that changed something.")
     if "wikisync" in bots:
-        print("\n### wikisync's other runs with nothing to do\n")
+        print("\n### wikisync's other runs: with nothing to do, and with rebuild requests\n")
         print("| pages | run | reads / writes · time |\n| --- | --- | ---: |")
         for themes, _, extra, pages in tables:
             for label, result in extra.items():

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -21,8 +22,8 @@ from .model import RebuildRequest
 from .ownership import Ownership, ownership
 from .plan import region_markers
 from .render import escape_wikitext, render_page
-from .shapes.requests import answer_request, parse_requests
-from .wiki import SourcePage, Wiki
+from .shapes.requests import answer_requests, parse_requests
+from .wiki import SourcePage
 
 __all__ = [
     "HEADER_REGION",
@@ -33,7 +34,7 @@ __all__ = [
     "now",
     "pending_requests",
     "render_status",
-    "requester",
+    "requesters",
     "split_header",
     "status_history",
     "status_ownership",
@@ -68,59 +69,71 @@ def pending_requests(page: SourcePage | None) -> list[RebuildRequest]:
     return [request for request in parse_requests(page.text) if not request.status]
 
 
-def requester(request: RebuildRequest, pending: Sequence[RebuildRequest], history: Sequence[tuple[int, str, str]]) -> str | None:
-    """Who added ``request``: the author of the oldest of the latest revisions (``history``, newest
-    first) that already had it. A revision has it when its own request templates include it, parsed
-    as the wiki does, so the syntax shown in ``<nowiki>``, ``<pre>`` or a comment is no request."""
-    occurrence = _occurrence(request, pending)
-    author = None
-    for _, user, text in history:
-        if sum(1 for r in parse_requests(text) if not r.status and r.wikitext == request.wikitext) <= occurrence:
-            break
-        author = user
-    return author
+def requesters(pending: Sequence[RebuildRequest], history: Sequence[tuple[int, str, str]]) -> list[str | None]:
+    """Who added each of ``pending`` (in page order): the author of the oldest of the latest revisions
+    (``history``, newest first) that already had it. A revision has it when its own request templates
+    include it, parsed as the wiki does, so the syntax shown in ``<nowiki>``, ``<pre>`` or a comment is
+    no request. Each revision is parsed once, whatever the number of requests."""
+    held = [Counter(r.wikitext for r in parse_requests(text) if not r.status) for _, _, text in history]
+    authors = []
+    for request, occurrence in zip(pending, _occurrences(pending)):
+        author = None
+        for (_, user, _), counts in zip(history, held):
+            if counts[request.wikitext] <= occurrence:
+                break
+            author = user
+        authors.append(author)
+    return authors
 
 
-def _occurrence(request: RebuildRequest, pending: Sequence[RebuildRequest]) -> int:
-    """How many identical pending requests stand before this one on the page."""
-    return sum(1 for other in pending if other.wikitext == request.wikitext and other.index < request.index)
+def _occurrences(requests: Sequence[RebuildRequest]) -> list[int]:
+    """For each request (in page order), how many identical ones stand before it on the page."""
+    seen: Counter[str] = Counter()
+    places = []
+    for request in requests:
+        places.append(seen[request.wikitext])
+        seen[request.wikitext] += 1
+    return places
 
 
-def vet(request: RebuildRequest, author: str | None, wiki: Wiki, known: Sequence[str]) -> Verdict:
-    """Accept a request from a user in good standing for a known source; decline the rest with a reason."""
-    if author is None:
+def vet(request: RebuildRequest, author: str | None, standing: tuple[bool, bool] | None,
+        known: Mapping[str, str], canonical: Callable[[str], str | None]) -> Verdict:
+    """Accept a request from a user in good standing (``standing``: blocked, confirmed) for a known
+    source (``known``: the wiki's spelling of each source's title -> the title); decline the rest with a reason."""
+    if author is None or standing is None:
         return Verdict(request, None, (), "declined: could not tell who added this request")
-    blocked, confirmed = wiki.standing(author)
+    blocked, confirmed = standing
     if blocked:
         return Verdict(request, author, (), f"declined: {author} is blocked")
     if not confirmed:
         return Verdict(request, author, (), f"declined: {author} is not autoconfirmed yet")
     if not request.source:
-        return Verdict(request, author, tuple(known))
-    canonical = {wiki.canonical_title(title): title for title in known}
-    source = canonical.get(wiki.canonical_title(request.source))
+        return Verdict(request, author, tuple(known.values()))
+    source = known.get(canonical(request.source) or "")
     if source is None:
         return Verdict(request, author, (), f"declined: {request.source} is not a source page in wikisync's page map")
     return Verdict(request, author, (source,))
 
 
 def answer_all(text: str, answers: Sequence[tuple[RebuildRequest, str, str]], read: Sequence[RebuildRequest]) -> str:
-    """``text`` with each (request, status, result) written into its template.
+    """``text`` with each (request, status, result) written into its template, in one parse of the page.
 
     ``read`` are the pending requests of the revision the answers were made for; ``text`` may be a
     later revision (a person added a line meanwhile): each request is found there again by its
     wikitext and its place among identical ones, and one that is gone or answered is left alone.
     """
-    pending = [r for r in parse_requests(text) if not r.status]
-    indices = []
+    place = {request.index: occurrence for request, occurrence in zip(read, _occurrences(read))}
+    now_pending: dict[str, list[int]] = {}
+    for request in parse_requests(text):
+        if not request.status:
+            now_pending.setdefault(request.wikitext, []).append(request.index)
+    written: dict[int, dict[str, str]] = {}
     for request, status, result in answers:
-        occurrence = _occurrence(request, read)
-        same = [r for r in pending if r.wikitext == request.wikitext]
+        same = now_pending.get(request.wikitext, [])
+        occurrence = place.get(request.index, len(same))
         if occurrence < len(same):
-            indices.append((same[occurrence].index, status, result))
-    for index, status, result in indices:
-        text = answer_request(text, index, {"status": status, "result": escape_wikitext(result), "answered": "~~~~~"})
-    return text
+            written[same[occurrence]] = {"status": status, "result": escape_wikitext(result), "answered": "~~~~~"}
+    return answer_requests(text, written)
 
 
 def now() -> str:

@@ -7,6 +7,7 @@ decisions as a real run, up to the point where the real run saves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from .check import has_errors, summary_line
 from .config import Guard, PageMap, SourceSpec
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
 from .model import PageState, Report
-from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requester, split_header, status_ownership, vet
+from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requesters, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
 from .preview import Preview
@@ -293,13 +294,16 @@ class _Run:
         except WikiError as exc:
             self.out.line(f"request page {request_page.title}: {exc}; its requests wait for the next run")
             return []
-        known = [spec.page for spec in self.page_map.sources]
-        verdicts = []
-        for request in pending:
-            try:
-                verdicts.append(vet(request, requester(request, pending, history), self.wiki, known))
-            except WikiError as exc:
-                self.out.line(f"request on {request_page.title} line {request.line}: {exc}; it waits for the next run")
+        authors = requesters(pending, history)
+        try:
+            standings = self.wiki.standings({author for author in authors if author})
+        except WikiError as exc:
+            self.out.line(f"request page {request_page.title}: {exc}; its requests wait for the next run")
+            return []
+        known = {self.wiki.canonical_title(spec.page) or spec.page: spec.page for spec in self.page_map.sources}
+        canonical = functools.lru_cache(maxsize=None)(self.wiki.canonical_title)
+        verdicts = [vet(request, author, standings.get(author) if author else None, known, canonical)
+                    for request, author in zip(pending, authors)]
         for verdict in verdicts:
             if verdict.declined:
                 self.out.line(f"request on {request_page.title} line {verdict.request.line}: {verdict.declined}")

@@ -260,6 +260,28 @@ class Wiki:
         confirmed = "autoconfirmed" in groups or "confirmed" in groups or not self._has_autoconfirmed()
         return blocked, confirmed
 
+    def standings(self, names: Iterable[str]) -> dict[str, tuple[bool, bool]]:
+        """:meth:`standing` of several users, in one request per batch of names (list=users)."""
+        wanted = sorted(set(names))
+        found: dict[str, tuple[bool, bool]] = {}
+        batch = self.titles_per_request
+        try:
+            for start in range(0, len(wanted), batch):
+                for entry in self.site.users(wanted[start:start + batch]):
+                    if "invalid" in entry or "missing" in entry or "name" not in entry:
+                        continue  # an IP address (range blocks): asked below, one by one
+                    groups = set(entry.get("groups") or ())
+                    confirmed = "autoconfirmed" in groups or "confirmed" in groups or not self._has_autoconfirmed()
+                    found[entry["name"]] = ("blockedby" in entry or "blockid" in entry, confirmed)
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot look up users {', '.join(wanted[:5])}: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        for name in wanted:
+            if name not in found and name:
+                found[name] = self.standing(name)
+        return found
+
     def _has_autoconfirmed(self) -> bool:
         return "autoconfirmed" in {group["name"] for group in self.site.siteinfo.get("usergroups", [])}
 
