@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from helpers import FIXTURE, ROOT, project_page_map, run_cli
-from wikisync.onwiki import HISTORY, status_history
+from wikisync.onwiki import HISTORY, read_status_history, status_history
 
 pytestmark = pytest.mark.wiki
 
@@ -86,5 +86,44 @@ def test_run_comments_survive_any_text_and_list_at_most_fifty_pages():
     (back,) = status_history(f"before\n{mark}\nafter")[nasty]
     assert back["problems"] == [nasty] and len(back["saved"]) == 50 and back["more_saved"] == 10
     assert status_history("<!-- wikisync:run {not json} -->") == {}
-    (partial,) = status_history('<!-- wikisync:run {"source": "S", "saved": [{"title": "T", "new": 5}, "junk"]} -->')["S"]
-    assert partial["saved"] == [{"old": None, "title": "T", "new": 5}] and partial["problems"] == [] and partial["at"] == ""
+    # a record that is not as _mark wrote it (a field of the wrong type, no checksum or one that does not fit) is dropped
+    junk = '<!-- wikisync:run {"source": "S", "saved": [{"title": "T", "new": 5}, "junk"]} -->'
+    unsummed = '<!-- wikisync:run {"source": "S", "saved": [{"title": "T", "new": 5}]} -->'
+    altered = _mark("S", {"at": "now", "saved": [{"title": "T", "old": None, "new": 5}]}).replace('"new":5', '"new":6')
+    summed = _mark("S", {"at": "now", "saved": [{"title": "T", "new": 5}]})
+    history = read_status_history("\n".join((junk, unsummed, altered, summed)))
+    assert history.dropped == 3
+    (kept,) = history.runs["S"]
+    assert kept["saved"] == [{"old": None, "title": "T", "new": 5}] and kept["problems"] == [] and kept["at"] == "now"
+
+
+def test_run_records_read_back_from_the_page_are_data_and_a_forged_one_is_dropped(site, capsys):
+    """A person may write run comments on the status page (and put its fingerprint right): what they
+    hold is shown as text, never as live markup, and a record that fails its own checks is dropped."""
+    from wikisync.onwiki import _mark
+    from wikisync.ownership import stamp, unstamped
+
+    wiki, source, status, page_map, _ = site
+    wiki.edit_as("Editor", source, FIXTURE, "report")
+    assert run_cli(capsys, page_map)[0] == 0
+    # well-formed, with a checksum that fits: kept, as data
+    plausible = _mark(source, {"at": "[[Category:Forged at]]", "revision": 1, "outcome": "{{SITENAME}} [[Category:Forged outcome]]",
+                               "code": 0, "check": "", "saved": [], "problems": ["[[Category:Forged problem]]"]})
+    # written by hand: no checksum, and a "title" that closes the link around it
+    by_hand = (f'<!-- wikisync:run {{"source": "{source}", "at": "2020-01-01 00:00 UTC", "revision": 2, '
+               '"saved": [{"title": "Sandbox]] [[Category:Forged title", "old": null, "new": 1}]} -->')
+    forged = stamp(unstamped(wiki.page_text(status)) + f"\n{plausible}\n{by_hand}\n")
+    wiki.edit_as("Editor", status, forged, "forged run records")
+
+    edited = FIXTURE.replace("* We are the ultimate proof", "* We are living proof")
+    wiki.edit_as("Editor", source, edited, "reword")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    dropped = [line for line in out.splitlines() if "run record" in line]
+    assert dropped == [f"status page {status}: 1 run record(s) dropped: not as wikisync wrote them "
+                       "(a field's type or the checksum does not fit: edited by hand?)"], out
+    text = wiki.page_text(status)
+    runs = status_history(text)[source]
+    assert [run["at"] for run in runs][1:] == [runs[1]["at"], "[[Category:Forged at]]"]
+    categories = wiki.api(action="parse", page=status, prop="categories|templates")["parse"]
+    assert categories["categories"] == [] and categories["templates"] == [], categories

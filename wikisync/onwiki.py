@@ -5,11 +5,14 @@ request page; wikisync vets who asked, rebuilds, and answers in the template's p
 page says, per source, what the last runs that did something found and changed: the newest in full,
 up to :data:`HISTORY` in all. That history is kept on the page itself, in one machine-readable comment
 per run (``<!-- wikisync:run {...} -->``), and read back from there by the next run, so it survives
-the loss of the local state (a fresh Toolforge container) and needs no storage of its own.
+the loss of the local state (a fresh Toolforge container) and needs no storage of its own. Anyone
+may edit that page: a record read back is data, shown escaped like any other text, and one that fails
+its own checks (its fields' types, and the checksum it carries) is dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -23,6 +26,7 @@ from .ownership import Ownership, ownership
 from .plan import region_markers
 from .render import escape_wikitext, render_page
 from .shapes.requests import answer_requests, parse_requests
+from .titles import title_problem
 from .wiki import SourcePage
 
 __all__ = [
@@ -36,6 +40,8 @@ __all__ = [
     "render_status",
     "requesters",
     "split_header",
+    "StatusHistory",
+    "read_status_history",
     "status_history",
     "status_ownership",
     "vet",
@@ -50,6 +56,8 @@ HEADER_REGION = "header"
 _RUN_MARK = re.compile(r"<!-- wikisync:run (\{.*?\}) -->")
 _RECORD_KEYS = ("at", "revision", "outcome", "code", "check", "saved", "problems", "more_saved")
 _EMPTY_RUN = {"at": "", "revision": None, "outcome": "", "code": None, "check": "", "saved": [], "problems": []}
+_CHECKSUM = "sum"
+"""The key of a run comment's checksum: over the rest of the comment's fields, as :func:`_mark` wrote them."""
 _MARKED_PAGES = 50
 """Saved pages a run's comment lists (the rest are counted), so that ten runs of a large source stay small."""
 
@@ -140,37 +148,86 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_status(page_map: PageMap, records: Mapping[str, dict], previous: str | None) -> str:
+def render_status(page_map: PageMap, records: Mapping[str, dict], previous: str | None) -> tuple[str, int]:
     """The status page's text (without its fingerprint): per source, this run's record (``records``,
-    source -> what its run did) on top of the runs that ``previous``, the page's current text, lists."""
-    history = status_history(previous)
+    source -> what its run did) on top of the runs that ``previous``, the page's current text, lists;
+    and how many of the run records there it dropped, as failing their own checks."""
+    history = read_status_history(previous)
     entries = []
     marks = []
     for spec in page_map.sources:
-        runs = _with_run(history.get(spec.page, []), records.get(spec.page))
+        runs = _with_run(history.runs.get(spec.page, []), records.get(spec.page))
         entries.append({"page": spec.page, "run": runs[0] if runs else {}, "runs": runs,
                         "last_change": next((run for run in runs if run.get("saved")), None)})
         marks.extend(_mark(spec.page, run) for run in runs)
     body = render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})
-    return body + ("\n" + "\n".join(marks) + "\n" if marks else "")
+    return body + ("\n" + "\n".join(marks) + "\n" if marks else ""), history.dropped
+
+
+@dataclass(frozen=True)
+class StatusHistory:
+    runs: dict[str, list[dict]]
+    """Source -> its runs, newest first."""
+    dropped: int = 0
+    """Run comments that failed their own checks (not JSON, a field of the wrong type, a checksum that does not fit)."""
 
 
 def status_history(text: str | None) -> dict[str, list[dict]]:
     """The runs a status page records, per source, newest first (as :func:`render_status` wrote them)."""
+    return read_status_history(text).runs
+
+
+def read_status_history(text: str | None) -> StatusHistory:
+    """:func:`status_history`, and how many run comments it dropped."""
     history: dict[str, list[dict]] = {}
+    dropped = 0
     for found in _RUN_MARK.finditer(text or ""):
         try:
             data = json.loads(found.group(1))
         except ValueError:
-            continue  # a comment someone mangled: that run is forgotten, the others are kept
-        if isinstance(data, dict) and isinstance(data.get("source"), str):
-            source = data.pop("source")
-            run = {**_EMPTY_RUN, **{key: data[key] for key in _RECORD_KEYS if key in data}}
-            if isinstance(run["saved"], list) and isinstance(run["problems"], list):
-                run["saved"] = [page for page in run["saved"] if isinstance(page, dict) and {"title", "new"} <= set(page)]
-                run["saved"] = [{"old": None, **page} for page in run["saved"]]
-                history.setdefault(source, []).append(run)
-    return history
+            data = None
+        if not isinstance(data, dict) or not _sound(data):
+            dropped += 1  # a comment someone wrote or mangled: that run is forgotten, the others are kept
+            continue
+        source = data.pop("source")
+        data.pop(_CHECKSUM)
+        run = {**_EMPTY_RUN, **data}
+        run["saved"] = [{"old": None, **page} for page in run["saved"]]
+        history.setdefault(source, []).append(run)
+    return StatusHistory(history, dropped)
+
+
+def _sound(data: dict) -> bool:
+    """Whether a run comment passes its own checks: its fields and their types are those :func:`_mark`
+    writes, the pages it says were saved have titles that can stand, and its checksum fits the rest."""
+    def number(value: object, empty: bool = True) -> bool:
+        return (value is None and empty) or (isinstance(value, int) and not isinstance(value, bool))
+
+    def text(value: object) -> bool:
+        return isinstance(value, str)
+
+    checks = {
+        "source": text,  # only ever matched against the page map's sources
+        _CHECKSUM: text,
+        "at": text, "outcome": text, "check": text,
+        "revision": number, "code": number,
+        "more_saved": lambda v: number(v, empty=False) and v >= 0,
+        "problems": lambda v: isinstance(v, list) and all(map(text, v)),
+        "saved": lambda v: isinstance(v, list) and all(
+            isinstance(page, dict) and {"title", "new"} <= set(page) <= {"title", "old", "new"}
+            and text(page["title"]) and title_problem(page["title"]) is None
+            and number(page["new"], empty=False) and number(page.get("old")) for page in v),
+    }
+    if not {"source", _CHECKSUM} <= set(data) or not set(data) <= set(checks):
+        return False
+    if not all(checks[key](value) for key, value in data.items()):
+        return False
+    return data[_CHECKSUM] == _checksum({key: value for key, value in data.items() if key != _CHECKSUM})
+
+
+def _checksum(record: dict) -> str:
+    canonical = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(canonical.encode("ascii")).hexdigest()[:12]
 
 
 def _with_run(runs: list[dict], record: dict | None) -> list[dict]:
@@ -193,7 +250,8 @@ def _mark(source: str, run: dict) -> str:
     saved = run.get("saved") or []
     if len(saved) > _MARKED_PAGES:
         run = {**run, "saved": saved[:_MARKED_PAGES], "more_saved": len(saved) - _MARKED_PAGES + run.get("more_saved", 0)}
-    data = json.dumps({"source": source, **run}, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    record = {"source": source, **run}
+    data = json.dumps({**record, _CHECKSUM: _checksum(record)}, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     safe = data.replace("--", "-\\u002d").replace(">", "\\u003e")
     return f"<!-- wikisync:run {safe} -->"
 

@@ -343,7 +343,11 @@ class _Run:
         current = PageState(read.text, read.revision, read.user, timestamp=read.timestamp) if read else PageState(None)
         # the runs listed there so far are read back from the page itself: the local state may be gone
         header, rest = split_header(current.text or "")
-        text = header + ("\n" if header else "") + stamp(render_status(self.page_map, records, rest or None))
+        body, dropped = render_status(self.page_map, records, rest or None)
+        if dropped:
+            self.out.line(f"status page {title}: {dropped} run record(s) dropped: not as wikisync wrote them "
+                          "(a field's type or the checksum does not fit: edited by hand?)")
+        text = header + ("\n" if header else "") + stamp(body)
         if current.text is not None:
             if same_content(current.text, text):
                 return
