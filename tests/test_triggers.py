@@ -407,3 +407,29 @@ def test_a_thousand_requests_are_answered_in_one_run_with_batched_reads(setup, c
     assert len(re.findall(r"\|result=[^|]*12 unchanged", answered)) == count
     # the pages in one batch, the history, the requesters' standing, the generated pages' text, the save
     assert used <= 6, f"{used} API requests for {count} requests"
+
+
+def test_a_dry_run_with_a_pending_request_shows_what_the_run_then_saves(setup, capsys):
+    """Nothing else to do but a request: the dry run vets it as the run does, and shows the request
+    page's answer and the status page as the run then saves them (exit 2); it saves nothing."""
+    published(setup, capsys)
+    pages = (setup.requests, setup.status)
+    request = f"* {{{{wikisync request|{setup.source}}}}} ~~~~\n"
+    setup.request("Editor", f"Requests:\n{request}")
+    for result, status_saved in (("saved 0 of 0 [^|]*12 unchanged", False), ("saved 1 of 1 [^|]*11 unchanged", True)):
+        before = {title: setup.wiki.revision_count(title) for title in pages}
+        code, dry = setup.run(capsys, "sync", "--dry-run")
+        assert {title: setup.wiki.revision_count(title) for title in pages} == before
+        assert code == 2, dry
+        answer = rf"^\+\* {{{{wikisync request\|{re.escape(setup.source)}\|status=done\|result=[^|]*{result}"
+        assert re.search(answer, dry, re.M), dry
+        shown = {title for title in pages if f"--- update: {title}" in dry}
+        assert status_saved == bool(re.search(r"^\+\*\* \[\[.*Themes/Kindness\]\] \(to be saved\)$", dry, re.M)), dry
+
+        code, out = setup.run(capsys)
+        assert code == 0 and "answered 1 request(s)" in out, out
+        saved = {title for title in pages if setup.wiki.revision_count(title) != before[title]}
+        assert shown == saved == ({setup.requests, setup.status} if status_saved else {setup.requests}), (shown, saved, dry)
+        # the second time round: the report edited too, so the run saves a page, and the status page says so
+        setup.wiki.edit_as("Editor", setup.source, FIXTURE.replace("* We are the ultimate proof", "* We are living proof"), "reword")
+        setup.request("Editor", setup.wiki.page_text(setup.requests) + f"\n{request}")

@@ -128,9 +128,10 @@ class _Run:
         self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
         listed = self._list_prefixes()
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
-        request_page = self.page_map.request_page if not self.options.dry_run else None
+        # a dry run reads and vets them as the run does, to show what it would save there
+        request_page = self.page_map.request_page
         # the status page is read in the same batch: its save then costs no read of its own
-        status_page = self.page_map.status_page if not self.options.dry_run else None
+        status_page = self.page_map.status_page
         pages = self.wiki.read_sources([spec.page for spec in specs] + [p for p in (request_page, status_page) if p])
         requests_page = self._request_page(request_page, pages)
         verdicts = self._vet(requests_page) if requests_page else []
@@ -181,9 +182,9 @@ class _Run:
             codes.append(code)
             noteworthy = noteworthy or noted
         if requests_page and verdicts:
-            self._answer(requests_page, verdicts, records)
+            codes.append(self._answer(requests_page, verdicts, records))
         if status_page and noteworthy:
-            self._update_status(records, pages.get(self.wiki.canonical_title(status_page) or status_page))
+            codes.append(self._update_status(records, pages.get(self.wiki.canonical_title(status_page) or status_page)))
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
@@ -309,7 +310,8 @@ class _Run:
                 self.out.line(f"request on {request_page.title} line {verdict.request.line}: {verdict.declined}")
         return verdicts
 
-    def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, dict]) -> None:
+    def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, dict]) -> int:
+        """Answer the requests on the request page (a dry run shows the answers): the exit code it adds."""
         answers = []
         for verdict in verdicts:
             if verdict.declined:
@@ -322,11 +324,18 @@ class _Run:
             answers.append((verdict.request, status, described))
         read = pending_requests(page)
         current = PageState(page.text, page.revision, timestamp=page.timestamp)
+        if self.options.dry_run:
+            answered = answer_all(page.text, answers, read)
+            if answered == page.text:
+                return EXIT_OK
+            self.out.line(f"--- update: {page.title} (the answers to {len(answers)} request(s))")
+            self.out.diff(unified_diff(page.title, page.text, answered, ("on the wiki", "answered")))
+            return EXIT_PENDING
         for _ in range(_ANSWER_TRIES):
             result = self.wiki.save(page.title, answer_all(current.text or "", answers, read), "Bot: answering rebuild requests", current)
             if result.ok:
                 self.out.line(f"answered {len(answers)} request(s) on {page.title} (revision {result.revision})")
-                return
+                return EXIT_OK
             if not result.error or not result.error.startswith("edit conflict"):
                 break
             # someone edited the request page meanwhile: answer again on top of their revision
@@ -334,10 +343,11 @@ class _Run:
             if current.text is None:
                 break
         self.out.line(f"FAILED to answer the requests on {page.title}: {result.error}")
+        return EXIT_OK  # as before: the requests wait for the next run, publishing went on
 
-    def _update_status(self, records: dict[str, dict], read: SourcePage | None) -> None:
+    def _update_status(self, records: dict[str, dict], read: SourcePage | None) -> int:
         """Save the status page over the revision ``read`` at the start of the run (an edit since is an
-        edit conflict, never overwritten)."""
+        edit conflict, never overwritten); a dry run shows it. The exit code it adds."""
         title = self.page_map.status_page
         assert title is not None
         current = PageState(read.text, read.revision, read.user, timestamp=read.timestamp) if read else PageState(None)
@@ -350,16 +360,22 @@ class _Run:
         text = header + ("\n" if header else "") + stamp(body)
         if current.text is not None:
             if same_content(current.text, text):
-                return
+                return EXIT_OK
             if status_ownership(current.text) is not Ownership.INTACT and not self.options.force_all:
                 who = f" by {current.user}" if current.user else ""
                 self.out.line(f"status page {title} was edited{who} since wikisync wrote it; not overwritten (--force-all overwrites it)")
-                return
+                return EXIT_OK
+        if self.options.dry_run:
+            change = Change(title, Action.CREATE if current.text is None else Action.UPDATE, current.text, text)
+            self.out.line(f"--- {change.action.value}: {title} (the status page; the pages this run saves show as \"to be saved\")")
+            self.out.diff(change.diff())
+            return EXIT_PENDING
         result = self.wiki.save(title, text, "Bot: wikisync run status", current)
         if result.ok:
             self.out.detail(f"status: {title} (revision {result.revision}) {self.wiki.url(title)}")
         else:
             self.out.line(f"FAILED to update the status page {title}: {result.error}")
+        return EXIT_OK
 
 
 def _describe(source: str, outcome: dict) -> str:
@@ -368,7 +384,8 @@ def _describe(source: str, outcome: dict) -> str:
     saved = outcome.get("saved", [])
     text = f"{source}: {outcome.get('outcome', '')} from revision {outcome.get('revision')}"
     if saved:
-        text += " (" + ", ".join(f"{p['title']} revision {p['new']}" for p in saved[:20]) + ")"
+        text += " (" + ", ".join(f"{p['title']} revision {p['new']}" if p["new"] else f"{p['title']} to be saved"
+                                 for p in saved[:20]) + ")"
     problems = outcome.get("problems", [])
     if problems:
         text += ": " + "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -392,6 +409,8 @@ class _Publication:
     """Filled when the run did something: what the status page and request answers report."""
     noteworthy: bool = False
     """The run saved something, met a problem, or found the source or its check changed: worth a status edit."""
+    stopped_by_check: bool = False
+    """A dry run went past check errors that stop the run: the record says it stopped, as the run's would."""
 
     @property
     def wiki(self) -> Wiki:
@@ -474,6 +493,8 @@ class _Publication:
         self.out.diff(unified_diff(change.title, text, change.old or "", ("as wikisync saved it", "as edited since")))
 
     def _show(self, decided: Plan) -> int:
+        """Show the plan, and leave the record the run would (its saves' revisions still unknown), so
+        that the dry run's answers and status page are the run's."""
         for change in decided.pending:
             self.out.line(f"--- {change.action.value}: {change.title}")
             self.out.diff(change.diff())
@@ -482,6 +503,13 @@ class _Publication:
             preview.add(self.label, decided.pending, self.wiki.render_html, self.wiki.url)
             self.out.line(f"{self.label}: preview of {len(decided.pending)} pages: {preview.index}")
         self.out.line(f"{self.label}: dry run: {decided.summary()}; nothing saved")
+        if self.stopped_by_check:
+            self._finish(EXIT_ERROR, "stopped by check errors")
+        else:
+            self.record["saved"] = [{"title": c.title, "old": c.revision, "new": None} for c in _linked_first(decided.pending)]
+            self.record["problems"].extend(f"{change.title}: {change.reason}" for change in decided.refused)
+            complete = not decided.refused
+            self._finish(EXIT_OK if complete else EXIT_ERROR, _outcome(decided, len(decided.pending), 0))
         if decided.refused:
             return EXIT_ERROR
         return EXIT_PENDING if decided.pending else EXIT_OK
@@ -512,14 +540,7 @@ class _Publication:
                 self.record["problems"].append(f"{change.title}: {result.error}")
         for change in decided.refused:
             self.record["problems"].append(f"{change.title}: {change.reason}")
-        saved = len(decided.pending) - failed
-        problems = f", {failed} failed" if failed else ""
-        problems += f", {len(decided.refused)} refused" if decided.refused else ""
-        outcome = (
-            f"saved {saved} of {len(decided.pending)} "
-            f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
-            f"{decided.count(Action.UNCHANGED)} unchanged{problems}"
-        )
+        outcome = _outcome(decided, len(decided.pending) - failed, failed)
         return not failed and not decided.refused, seen, outcome
 
     def _finish(self, code: int, outcome: str) -> int:
@@ -601,6 +622,7 @@ class _SourceRun(_Publication):
                 self.out.line(f"{self.spec.page}: check errors stop the publish; fix the source or run with --force")
                 return False
             self.out.line(f"{self.spec.page}: a real run would stop here (check errors); the diff below assumes --force")
+            self.stopped_by_check = True
         return True
 
     def _publish(self, decided: Plan, source: SourcePage, reading: Reading) -> int:
@@ -655,6 +677,15 @@ class _AggregateRun(_Publication):
             entry.render_key, entry.pages = self.key, seen
         self.out.line(f"aggregates: {outcome}")
         return self._finish(EXIT_OK if complete else EXIT_ERROR, outcome)
+
+
+def _outcome(decided: Plan, saved: int, failed: int) -> str:
+    """What a run that saved ``saved`` of the plan's pending pages says it did."""
+    problems = f", {failed} failed" if failed else ""
+    problems += f", {len(decided.refused)} refused" if decided.refused else ""
+    return (f"saved {saved} of {len(decided.pending)} "
+            f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
+            f"{decided.count(Action.UNCHANGED)} unchanged{problems}")
 
 
 def _linked_first(changes: tuple[Change, ...]) -> list[Change]:
