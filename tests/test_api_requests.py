@@ -100,3 +100,13 @@ def test_a_no_op_stays_at_two_requests_when_the_pages_outnumber_one_info_request
     _, reads, writes = published.counted(capsys)
     assert writes == 0
     assert reads <= 2, f"{reads} requests"
+
+
+def test_a_dry_run_no_op_reads_the_request_and_status_pages_in_the_same_batch(published, capsys):
+    """The dry run reads the request and status pages as the run does (to show what it would save
+    there), in the sources' batch: a dry-run no-op costs what a no-op does."""
+    published.wiki.edit_as("Editor", published.source, FIXTURE, "report")
+    published.counted(capsys)
+    _, reads, writes = published.counted(capsys, "--dry-run")
+    assert writes == 0
+    assert reads <= 2, f"{reads} requests"
