@@ -116,8 +116,14 @@ def test_the_fingerprint_sees_any_change_even_in_the_notice():
 
 
 def test_a_redirect_left_by_a_move_is_replaced_by_the_page():
-    change = plan({"P": PageState("#REDIRECT [[Elsewhere]]", 5, "Admin", redirect=True)}, [page("P", "body")]).changes[0]
+    change = plan({"P": PageState("#REDIRECT [[Elsewhere]]", 5, "Admin", redirect=True, bare_redirect=True)}, [page("P", "body")]).changes[0]
     assert change.action is Action.UPDATE and "redirect" in change.reason
+
+
+def test_a_redirect_with_a_person_s_text_is_refused():
+    now = PageState("#REDIRECT [[Elsewhere]]\nMerged there, see the talk page.", 5, "Editor", redirect=True)
+    change = plan({"P": now}, [page("P", "body")]).changes[0]
+    assert change.action is Action.HUMAN_EDIT and "redirect with text of its own" in change.reason
 
 
 def test_a_page_that_excludes_the_bot_is_excluded_even_when_forced():

@@ -172,3 +172,8 @@ class PageState:
     redirect: bool = False
     timestamp: str | None = None
     """Of the latest revision (ISO 8601), sent with a save for the wiki's edit-conflict check."""
+    bare_redirect: bool = False
+    """A redirect and nothing else (whitespace aside), as a move leaves a page: wikisync's to write again.
+    A redirect with any other text is a person's."""
+    sha1: str | None = None
+    """SHA-1 (hex) of the latest revision's text, as the wiki reports it."""

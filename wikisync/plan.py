@@ -135,13 +135,16 @@ def _plan_page(page: DesiredPage, now: PageState, forced: bool) -> Change:
         return Change(page.title, Action.UNCHANGED, now.text, new, revision=now.revision)
     if not now.bots_allowed:
         return Change(page.title, Action.EXCLUDED, now.text, new, "the page excludes this bot", now.revision)
-    if forced or now.redirect:
-        reason = f"the page was turned into a redirect{' by ' + now.user if now.user else ''}; recreated" if now.redirect else ""
+    if forced or now.bare_redirect:
+        reason = f"the page was turned into a redirect{' by ' + now.user if now.user else ''}; recreated" if now.bare_redirect else ""
         return Change(page.title, Action.UPDATE, now.text, new, reason, now.revision)
     owned = (data_ownership if data else ownership)(now.text)
     if owned is not Ownership.INTACT:
         who = f"last edited by {now.user}: " if now.user else ""
-        what = "its text is not what wikisync wrote" if owned is Ownership.EDITED else "wikisync did not write this page"
+        if now.redirect:
+            what = "it was turned into a redirect with text of its own"
+        else:
+            what = "its text is not what wikisync wrote" if owned is Ownership.EDITED else "wikisync did not write this page"
         reason = f"{who}{what}; --force '{page.title}' overwrites it"
         return Change(page.title, Action.HUMAN_EDIT, now.text, new, reason, now.revision)
     return Change(page.title, Action.UPDATE, now.text, new, revision=now.revision)

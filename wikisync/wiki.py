@@ -396,8 +396,16 @@ class Wiki:
         revision = page.latest_revision
         # botMayEdit parses the page again: only worth it where a bots/nobots template is there
         excluding = any(t.title(with_ns=False).lower() in ("bots", "nobots") for t in page.templates())
+        redirect = page.isRedirectPage()
         return PageState(page.text, revision.revid, revision.user, page.botMayEdit() if excluding else True,
-                         page.isRedirectPage(), revision.timestamp.isoformat())
+                         redirect, revision.timestamp.isoformat(), redirect and self._bare_redirect(page.text),
+                         revision.get("sha1"))
+
+    def _bare_redirect(self, text: str) -> bool:
+        """Whether ``text`` is a redirect link and nothing more (whitespace aside): what a move leaves.
+        Told by Pywikibot's pattern of the wiki's own redirect magic words."""
+        found = self.site.redirect_regex.match(text)
+        return found is not None and not text[found.end():].strip()
 
     def canonical_title(self, title: str) -> str | None:
         """The wiki's spelling of a title, or None when the wiki would reject it.
