@@ -17,6 +17,7 @@ __all__ = [
     "Anomaly",
     "PageState",
     "RebuildRequest",
+    "RevisionMark",
 ]
 
 
@@ -159,6 +160,20 @@ class RebuildRequest:
     status: str
     line: int
     wikitext: str
+
+
+@dataclass(frozen=True)
+class RevisionMark:
+    """A page's latest revision as the wiki reports it: its id, and the SHA-1 (hex) of its text. The id
+    alone proves nothing on a wiki set up again, whose pages may hold other text under the same ids."""
+
+    revision: int
+    sha1: str = ""
+    """Empty when unknown (a state of an earlier wikisync): then it proves nothing."""
+
+    def proves(self, latest: "RevisionMark | None") -> bool:
+        """Whether ``latest``, read from the wiki now, is this very revision with this very text."""
+        return bool(self.sha1) and latest == self
 
 
 @dataclass(frozen=True)

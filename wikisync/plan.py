@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
@@ -57,6 +58,12 @@ class Change:
     def pending(self) -> bool:
         return self.action in _PENDING
 
+    @property
+    def stored_sha1(self) -> str:
+        """SHA-1 (hex, as the wiki reports a revision's) of the text a save of this change leaves:
+        ``new`` as the wiki keeps any text it is sent (NFC, LF line ends, the end trimmed)."""
+        return hashlib.sha1(_as_kept(self.new).encode("utf-8")).hexdigest()
+
     def diff(self) -> str:
         return unified_diff(self.title, self.old, self.new)
 
@@ -86,6 +93,10 @@ class Plan:
         )
         extra = [(Action.HUMAN_EDIT, "refused (human edit)"), (Action.EXCLUDED, "excluded by {{bots}}"), (Action.INVALID, "invalid")]
         return text + "".join(f", {self.count(a)} {label}" for a, label in extra if self.count(a))
+
+
+def _as_kept(text: str) -> str:
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).rstrip()
 
 
 def same_content(old: str, new: str) -> bool:

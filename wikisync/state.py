@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import StateError, WikisyncError
+from .model import RevisionMark
 
 __all__ = ["LockedError", "SourceState", "State", "run_lock", "state_key"]
 
@@ -48,10 +49,21 @@ class SourceState(BaseModel):
     comments: int = Field(0, ge=0)
     statements: int = Field(0, ge=0)
     """What the source held then (the destructive-change guard compares): themes and comments, or statements."""
-    pages: dict[str, int] = Field(default_factory=dict)
-    """Title -> the page's latest revision when that run saw it hold what wikisync wants there."""
+    pages: dict[str, RevisionMark] = Field(default_factory=dict)
+    """Title -> the page's latest revision (id and text's SHA-1) when that run saw it hold what wikisync
+    wants there."""
     last_run: dict[str, Any] = Field(default_factory=dict)
     """What the last run that did something found and did, for the status page."""
+
+    @field_validator("pages", mode="before")
+    @classmethod
+    def _bare_revision_ids(cls, pages: Any) -> Any:
+        """An earlier wikisync kept only the revision id: a mark without SHA-1, which settles nothing
+        (the next run compares those pages once, and keeps their SHA-1 from then on)."""
+        if isinstance(pages, dict):
+            return {title: {"revision": mark} if isinstance(mark, int) and not isinstance(mark, bool) else mark
+                    for title, mark in pages.items()}
+        return pages
 
     @property
     def counts(self) -> dict[str, int]:

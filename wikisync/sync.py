@@ -19,7 +19,7 @@ from .aggregate import aggregate
 from .check import has_errors, summary_line
 from .config import Guard, PageMap, SourceSpec
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
-from .model import PageState, Report
+from .model import PageState, Report, RevisionMark
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requesters, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
@@ -168,7 +168,7 @@ class _Run:
         current = self.wiki.read_pages([title for run in ready for title in run.desired]) if ready else {}
         for run, _ in runs:
             code = outcome[run.spec.page]
-            codes.append(run.complete(current) if code is None else code)
+            codes.append(run.complete(run._decide(current)) if code is None else code)
             if codes[-1] == EXIT_ERROR:
                 failed.append(run.spec.page)
             if run.record:
@@ -189,15 +189,15 @@ class _Run:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
 
-    def _list_prefixes(self) -> dict[str, int | None]:
+    def _list_prefixes(self) -> dict[str, RevisionMark | None]:
         """Add the sources that the page map's prefixes find on the wiki; return the latest revision of
         every page under them (sources and generated pages alike), which the no-op check then need not ask."""
         listing: dict[str, tuple[str, ...]] = {}
-        revisions: dict[str, int | None] = {}
+        revisions: dict[str, RevisionMark | None] = {}
         for rule in self.page_map.sources_from:
             found = self.wiki.pages_under(rule.prefix)
             listing[rule.prefix] = tuple(title for title, (_, redirect) in found.items() if not redirect)
-            revisions.update({title: revid for title, (revid, _) in found.items()})
+            revisions.update({title: mark for title, (mark, _) in found.items()})
         if listing:
             self.page_map = self.page_map.with_listed(listing)
             for rule in self.page_map.sources_from:
@@ -228,10 +228,11 @@ class _Run:
         return digest.hexdigest()
 
     def _settled(self, specs: list[SourceSpec], sources: Mapping[str, SourcePage | None], requested: set[str],
-                 known: Mapping[str, int | None], with_aggregates: bool) -> dict[str, bool]:
+                 known: Mapping[str, RevisionMark | None], with_aggregates: bool) -> dict[str, bool]:
         """Which sources need nothing: same source revision, templates and settings as the last complete
-        run, and every generated page still at the revision that run left it at. One batched info
-        query tells, for all sources at once, and none for the pages a prefix listing has just shown;
+        run, and every generated page still at the very revision that run left it at: the same id and
+        the same text's SHA-1 (a wiki set up again may hold a person's text under that id). One batched
+        query of the latest revisions tells, for all sources at once, and none for the pages a prefix listing has just shown;
         a source that fails it is compared page by page. The aggregates are settled when their inputs
         and pages are."""
         if self.options.rebuild:
@@ -255,11 +256,11 @@ class _Run:
             prefix = (self.wiki.canonical_title(page) or page) + "/"
             unknown = [title for title in entry.pages if title not in known]
             if page != _AGGREGATES and len(unknown) > self.wiki.titles_per_request and all(t.startswith(prefix) for t in unknown):
-                known.update({title: revid for title, (revid, _) in self.wiki.pages_under(prefix).items()})
+                known.update({title: mark for title, (mark, _) in self.wiki.pages_under(prefix).items()})
                 known.update({title: None for title in unknown if title not in known})  # gone since
         titles = [title for entry in candidates.values() for title in entry.pages]
         latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
-        return {page: all(latest.get(title) == revid for title, revid in entry.pages.items())
+        return {page: all(mark.proves(latest.get(title)) for title, mark in entry.pages.items())
                 for page, entry in candidates.items()}
 
     def render_key(self, spec: SourceSpec) -> str:
@@ -517,7 +518,8 @@ class _Publication:
     def _save_all(self, decided: Plan, summary: str) -> tuple[bool, dict[str, int], str] | None:
         """Save every pending page: (complete, title -> revision of every page that is as wanted, the
         outcome line), or None when the wiki stopped answering (the run for this source is over)."""
-        seen = {c.title: c.revision for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
+        seen = {c.title: RevisionMark(c.revision, self.current[c.title].sha1 or "")
+                for c in decided.changes if c.action in (Action.UNCHANGED, Action.EXCLUDED) and c.revision}
         failed = 0
         for done, change in enumerate(_linked_first(decided.pending)):
             self.out.progress(done, len(decided.pending), change.title)
@@ -531,8 +533,10 @@ class _Publication:
             if result.ok:
                 verb = "created" if change.action is Action.CREATE else "updated"
                 self.out.detail(f"{verb} {change.title} (revision {result.revision}) {self.wiki.url(change.title)}")
-                if result.revision:
-                    seen[change.title] = result.revision
+                if result.revision == change.revision:  # the wiki had this text already: no new revision
+                    seen[change.title] = RevisionMark(result.revision, self.current[change.title].sha1 or "")
+                elif result.revision:
+                    seen[change.title] = RevisionMark(result.revision, change.stored_sha1)
                 self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
             else:
                 failed += 1
@@ -586,10 +590,9 @@ class _SourceRun(_Publication):
         self._source = source
         return None
 
-    def complete(self, current: Mapping[str, PageState]) -> int:
-        """Plan against the pages as read, hold back what looks destructive, then show or save."""
+    def complete(self, decided: Plan) -> int:
+        """Given the plan against the pages as read, hold back what looks destructive, then show or save."""
         assert self.reading is not None
-        decided = self._decide(current)
         reasons = self._destructive(self.reading, self.state.sources.get(self.state_key), decided)
         if reasons:
             if not self.options.overrides_guards:

@@ -29,7 +29,7 @@ import urllib3
 
 from . import redaction
 from .errors import ConfigError, SourceError, WikiError
-from .model import PageState
+from .model import PageState, RevisionMark
 from .titles import title_problem
 
 __all__ = ["SaveResult", "SourcePage", "Wiki", "connect", "pywikibot_options"]
@@ -191,6 +191,13 @@ def _query_pages(body: dict) -> list[dict]:
     return list(pages.values()) if isinstance(pages, dict) else list(pages)
 
 
+def _latest_mark(page: dict) -> RevisionMark | None:
+    """The latest revision of a page of a query answer with prop=revisions (rvprop=ids|sha1)."""
+    for revision in page.get("revisions") or []:
+        return RevisionMark(revision["revid"], revision.get("sha1") or "")
+    return None
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
@@ -336,38 +343,40 @@ class Wiki:
         """How many titles one query may name: 500 with a bot's limits, 50 without."""
         return max(int(getattr(self.site, "maxlimit", 50) or 50), 1)
 
-    def latest_revisions(self, titles: Iterable[str]) -> dict[str, int | None]:
-        """Each page's latest revision id (None: missing), from the wiki's page info: batched, no text."""
+    def latest_revisions(self, titles: Iterable[str]) -> dict[str, RevisionMark | None]:
+        """Each page's latest revision and its text's SHA-1 (None: missing), batched, no text."""
         wanted = list(dict.fromkeys(titles))
-        latest: dict[str, int | None] = {}
+        latest: dict[str, RevisionMark | None] = {}
         batch = self.titles_per_request
         try:
             for start in range(0, len(wanted), batch):
                 chunk = wanted[start:start + batch]
-                body = self.site.simple_request(action="query", prop="info", titles=chunk).submit()
+                body = self.site.simple_request(action="query", prop="revisions", rvprop="ids|sha1", titles=chunk).submit()
                 names = {entry["to"]: entry["from"] for entry in body.get("query", {}).get("normalized", [])}
                 for page in _query_pages(body):
                     title = names.get(page.get("title"), page.get("title"))
-                    latest[title] = None if "missing" in page or "invalid" in page else page.get("lastrevid")
+                    latest[title] = None if "missing" in page or "invalid" in page else _latest_mark(page)
         except self._errors.Error as exc:
             raise WikiError(f"cannot read the generated pages' revisions: {_first_line(exc)}") from None
         except OSError as exc:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return {title: latest.get(title) for title in wanted}
 
-    def pages_under(self, prefix: str) -> dict[str, tuple[int | None, bool]]:
-        """Every page whose title starts with ``prefix``: title -> (latest revision, is a redirect).
-        One request per 5,000 pages with a bot's limits (500 without), text not included."""
+    def pages_under(self, prefix: str) -> dict[str, tuple[RevisionMark | None, bool]]:
+        """Every page whose title starts with ``prefix``: title -> (latest revision with its SHA-1, is a
+        redirect). One request per 5,000 pages with a bot's limits (500 without), text not included."""
         namespace = self._pywikibot.Page(self.site, prefix + "x").namespace()
         bare = prefix.split(":", 1)[1] if namespace.id and ":" in prefix else prefix
         params: dict[str, Any] = {"action": "query", "generator": "allpages", "gapprefix": bare,
-                                  "gapnamespace": namespace.id, "gaplimit": "max", "prop": "info"}
-        found: dict[str, tuple[int | None, bool]] = {}
+                                  "gapnamespace": namespace.id, "gaplimit": "max", "prop": "info|revisions",
+                                  "rvprop": "ids|sha1"}
+        found: dict[str, tuple[RevisionMark | None, bool]] = {}
         try:
             while True:
                 body = self.site.simple_request(**params).submit()
                 for page in _query_pages(body):
-                    found[page["title"]] = (page.get("lastrevid"), "redirect" in page)
+                    known = found.get(page["title"], (None, False))[0]
+                    found[page["title"]] = (_latest_mark(page) or known, "redirect" in page)
                 if "continue" not in body:
                     return found
                 params.update(body["continue"])
