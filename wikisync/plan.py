@@ -23,6 +23,7 @@ __all__ = [
     "plan",
     "region_markers",
     "region_text",
+    "rewritten_on_save",
     "same_content",
     "unified_diff",
 ]
@@ -53,6 +54,8 @@ class Change:
     revision: int | None = None
     """The page's current revision, for links."""
     content_model: str = "wikitext"
+    stored: str | None = None
+    """The text the wiki stores when ``new`` is saved (its pre-save transform), once the wiki told it."""
 
     @property
     def pending(self) -> bool:
@@ -60,9 +63,11 @@ class Change:
 
     @property
     def stored_sha1(self) -> str:
-        """SHA-1 (hex, as the wiki reports a revision's) of the text a save of this change leaves:
-        ``new`` as the wiki keeps any text it is sent (NFC, LF line ends, the end trimmed)."""
-        return hashlib.sha1(_as_kept(self.new).encode("utf-8")).hexdigest()
+        """SHA-1 (hex, as the wiki reports a revision's) of the text a save of this change leaves: the
+        wiki's pre-save transform of it where known, else ``new`` as the wiki keeps any text it is
+        sent (NFC, LF line ends, the end trimmed)."""
+        text = self.stored if self.stored is not None else _as_kept(self.new)
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     def diff(self) -> str:
         return unified_diff(self.title, self.old, self.new)
@@ -97,6 +102,29 @@ class Plan:
 
 def _as_kept(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).rstrip()
+
+
+def rewritten_on_save(sent: str, stored: str) -> tuple[str, str]:
+    """The first part of ``sent`` that the wiki stores otherwise, and what it stores instead: the
+    words around the first difference between the two, on its line."""
+    for before, after in zip(_as_kept(sent).split("\n") + [""], stored.split("\n") + [""]):
+        if before.rstrip() == after.rstrip():
+            continue
+        start = 0
+        while start < min(len(before), len(after)) and before[start] == after[start]:
+            start += 1
+        end = 0
+        while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+            end += 1
+        start = max((before.rfind(" ", 0, start), after.rfind(" ", 0, start))) + 1
+        return _word_span(before, start, len(before) - end), _word_span(after, start, len(after) - end)
+    return sent[:80], stored[:80]
+
+
+def _word_span(line: str, start: int, end: int, limit: int = 80) -> str:
+    """``line[start:end]``, widened to the end of its last word, at most ``limit`` characters."""
+    stop = line.find(" ", max(end, start))
+    return line[start:len(line) if stop < 0 else stop][:limit]
 
 
 def same_content(old: str, new: str) -> bool:

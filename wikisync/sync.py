@@ -22,7 +22,7 @@ from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
 from .model import PageState, Report, RevisionMark
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requesters, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
-from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, same_content, unified_diff
+from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save, same_content, unified_diff
 from .preview import Preview
 from .reading import Reading, read_source
 from .render import DesiredPage, render_aggregates, render_key
@@ -166,9 +166,11 @@ class _Run:
         # every source's generated pages in one batched read, not one read per source
         ready = [run for run, _ in runs if outcome[run.spec.page] is None]
         current = self.wiki.read_pages([title for run in ready for title in run.desired]) if ready else {}
+        # and the text the wiki would store of every page to save, in one request for all of them too
+        decided = dict(zip((run.spec.page for run in ready), _as_stored(self.wiki, [(run, run.decide(current)) for run in ready])))
         for run, _ in runs:
             code = outcome[run.spec.page]
-            codes.append(run.complete(run._decide(current)) if code is None else code)
+            codes.append(run.complete(decided[run.spec.page]) if code is None else code)
             if codes[-1] == EXIT_ERROR:
                 failed.append(run.spec.page)
             if run.record:
@@ -444,7 +446,29 @@ class _Publication:
                 self.invocation.claimed[title] = self.label
                 self.desired[title] = replace(page, title=title)
 
-    def _decide(self, current: Mapping[str, PageState]) -> Plan:
+    def with_stored(self, decided: Plan, stored: Mapping[str, str]) -> Plan:
+        """The plan with the text the wiki stores (``stored``: title -> the pre-save transform of its
+        text) on each page to save; a page that would then not hold wikisync's text, because the wiki
+        rewrites part of it on saving, is an error of its template and is not saved."""
+        changes = []
+        for change in decided.changes:
+            text = stored.get(change.title)
+            if text is None:
+                changes.append(change)
+                continue
+            desired = self.desired[change.title]
+            kept = region_text(text, desired.region) if desired.region else text
+            if kept is not None and ownership(kept) is Ownership.INTACT:
+                changes.append(replace(change, stored=text))
+                continue
+            sent, rewritten = rewritten_on_save(change.new, text)
+            template = self.invocation.page_map.templates / desired.template
+            changes.append(replace(change, action=Action.INVALID, reason=(
+                f"{template}: the wiki rewrites {sent!r} as {rewritten!r} on saving, so the page would not hold "
+                "the text wikisync wrote; write it in the template as the wiki stores it")))
+        return Plan(tuple(changes))
+
+    def decide(self, current: Mapping[str, PageState]) -> Plan:
         """The plan against the pages as the wiki has them (``current``: read in one batch for the run)."""
         self.current = {title: current.get(title) or PageState(None) for title in self.desired}
         decided = plan(
@@ -663,7 +687,7 @@ class _AggregateRun(_Publication):
         first = next(iter(corpora.values()))
         self.out.detail(f"aggregates: {len(readings)} sources, {first.statements} statements, {first.participants} participants")
         self._claim(render_aggregates(corpora, page_map.aggregates, page_map.templates))
-        decided = self._decide(self.wiki.read_pages(self.desired))
+        [decided] = _as_stored(self.wiki, [(self, self.decide(self.wiki.read_pages(self.desired)))])
         reasons = destructive_reasons({}, {}, decided, Guard())
         if reasons and not self.options.overrides_guards:
             self._held_back(reasons, "nothing published")
@@ -689,6 +713,19 @@ def _outcome(decided: Plan, saved: int, failed: int) -> str:
     return (f"saved {saved} of {len(decided.pending)} "
             f"({decided.count(Action.CREATE)} to create, {decided.count(Action.UPDATE)} to change), "
             f"{decided.count(Action.UNCHANGED)} unchanged{problems}")
+
+
+def _as_stored(wiki: Wiki, plans: list[tuple[_Publication, Plan]]) -> list[Plan]:
+    """Each publication's plan with the text the wiki would store of every wikitext page to save,
+    told by the wiki's own pre-save transform, asked for all of them at once (nothing when nothing
+    is to be saved: a no-op costs no request more). A dry run asks too, so it decides as the real run."""
+    wanted = [(number, change) for number, (_, decided) in enumerate(plans) for change in decided.pending
+              if change.content_model == "wikitext"]
+    stored = wiki.pre_save_transform([(change.title, change.new) for _, change in wanted]) if wanted else []
+    texts: list[dict[str, str]] = [{} for _ in plans]
+    for (number, change), text in zip(wanted, stored):
+        texts[number][change.title] = text
+    return [publication.with_stored(decided, texts[number]) for number, (publication, decided) in enumerate(plans)]
 
 
 def _linked_first(changes: tuple[Change, ...]) -> list[Change]:

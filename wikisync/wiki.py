@@ -18,6 +18,7 @@ import logging.handlers
 import os
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,24 @@ def _query_pages(body: dict) -> list[dict]:
     """The pages of an action=query answer, in either format version."""
     pages = body.get("query", {}).get("pages") or []
     return list(pages.values()) if isinstance(pages, dict) else list(pages)
+
+
+_PST_REQUEST_SIZE = 1_000_000
+"""Characters of text one pre-save transform request carries at most (the wiki's POST limit is larger)."""
+
+
+def _batches(pages: Sequence[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    """``pages`` in runs of at most ``size`` characters of text (a longer text is a run of its own)."""
+    batch: list[tuple[str, str]] = []
+    length = 0
+    for title, text in pages:
+        if batch and length + len(text) > size:
+            yield batch
+            batch, length = [], 0
+        batch.append((title, text))
+        length += len(text)
+    if batch:
+        yield batch
 
 
 def _latest_mark(page: dict) -> RevisionMark | None:
@@ -563,6 +582,34 @@ class Wiki:
         except OSError as exc:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return rendered
+
+    def pre_save_transform(self, pages: Sequence[tuple[str, str]]) -> list[str]:
+        """The text the wiki stores when each (title, wikitext) is saved: the wiki's own pre-save
+        transform (signatures, substitutions, the pipe trick, line ends, the end trimmed), asked with
+        ``action=parse&onlypst`` and nothing saved. The texts travel joined by a separator line that
+        the transform leaves alone, up to :data:`_PST_REQUEST_SIZE` characters a request (so one request for a
+        usual run); when the separators do not come back as sent, each text is asked on its own."""
+        separator = f"\n<!-- wikisync:pst-separator {uuid.uuid4().hex} -->\n"
+        transformed: list[str] = []
+        try:
+            for batch in _batches(pages, _PST_REQUEST_SIZE):
+                parts = self._onlypst(batch[0][0], separator.join(text for _, text in batch)).split(separator)
+                if len(parts) != len(batch):
+                    parts = [self._onlypst(title, text) for title, text in batch]
+                transformed.extend(part.rstrip() for part in parts)
+        except self._errors.Error as exc:
+            raise WikiError(f"cannot ask the wiki how it stores the pages' text: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+        return transformed
+
+    def _onlypst(self, title: str, text: str) -> str:
+        request = self.site.simple_request(action="parse", title=title, text=text, contentmodel="wikitext",
+                                           onlypst=True, formatversion=2)
+        request.use_get = False  # the text goes in a POST body: no GET tried, no module information fetched to decide
+        body = request.submit()
+        stored = body.get("parse", {}).get("text", "")
+        return stored if isinstance(stored, str) else stored.get("*", "")
 
     def url(self, title: str) -> str:
         """The page's address, readable the way MediaWiki writes it (slashes and colons as they are)."""
