@@ -203,7 +203,12 @@ def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None]:
     if args.page:
         from .wiki import connect
 
-        source = connect(login=False).read_source(args.page)
+        from .errors import TitleError
+
+        try:
+            source = connect(login=False).read_source(args.page)
+        except TitleError as exc:
+            raise ConfigError(f"--page {exc}") from None
         return source.text, source.title, source.revision
     path = Path(args.path)
     try:

@@ -7,9 +7,10 @@ would be one page. Every problem is one line, ``page_map.yaml:LINE: …``.
 
 from __future__ import annotations
 
+import enum
 import re
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,7 @@ from .errors import ConfigError
 from .titles import title_key, title_problem
 
 __all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec", "SourceSpec", "SourcesFrom", "TargetSpec",
-           "default_targets", "load_page_map"]
+           "TitleUse", "Use", "default_targets", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
@@ -319,6 +320,54 @@ class _File(_Strict):
         return self
 
 
+class Use(enum.Enum):
+    """What wikisync does with a page that page_map.yaml names."""
+
+    SOURCE = "source"
+    """Reads it: a source page."""
+    TARGET = "target"
+    """Writes it from a source."""
+    AGGREGATE = "aggregate"
+    """Writes it from every source together."""
+    OWN = "own"
+    """Reads and writes it for itself: the request page, the status page."""
+
+
+@dataclass(frozen=True)
+class TitleUse:
+    """One place where page_map.yaml names a page (or, for a per-theme or per-code target, a pattern of pages)."""
+
+    label: str
+    """Where, in the page map's own terms: ``sources[2].targets[1]``, ``status_page``, ..."""
+    written: str
+    """The title or pattern as written there."""
+    line: int
+    use: Use
+    source: str | None = None
+    """The source page it belongs to (its page, or one of its targets)."""
+    pattern: str | None = None
+    """The title with the target's placeholder unfilled, for a per-theme or per-code target."""
+
+    def describe(self) -> str:
+        return f"{self.label} {self.written!r}"
+
+
+_EACH_SENTINEL = "Wikisynceachpart"
+"""Stands for a theme or code while a per-theme or per-code title pattern is normalised by the wiki."""
+
+
+def each_title_pattern(pattern: str, normalise: Callable[[str], str | None]) -> re.Pattern[str] | None:
+    """The titles ``pattern`` (a title with ``{source}`` filled and ``{theme}`` or ``{code}`` as written)
+    makes, as the wiki spells them; a theme or code never holds a "/" (see :func:`titles.safe_part`)."""
+    field_name = next((name for _, name, _, _ in string.Formatter().parse(pattern) if name), None)
+    if field_name is None:
+        return None
+    title = normalise(pattern.format(**{field_name: _EACH_SENTINEL}))
+    if title is None or _EACH_SENTINEL not in title:
+        return None
+    return re.compile("[^/]+".join(re.escape(part) for part in title.split(_EACH_SENTINEL)))
+
+
 @dataclass(frozen=True)
 class PageMap:
     path: Path
@@ -332,6 +381,10 @@ class PageMap:
     sources_from: tuple[SourcesFrom, ...] = ()
     aggregates: tuple[AggregateSpec, ...] = ()
     keyword_themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lines: "_Lines" = field(default_factory=lambda: _Lines(None), repr=False, compare=False)
+    """Where each key and item of the file is, for errors found after loading (on the wiki)."""
+    listed_from: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    """title_key of a source that a prefix listing added -> the index of its ``sources_from`` rule."""
 
     @property
     def state_dir(self) -> Path:
@@ -345,23 +398,120 @@ class PageMap:
         known = ", ".join(s.page for s in self.sources)
         raise ConfigError(f"{self.path}: no source named {page!r} (known: {known})")
 
-    def with_listed(self, listed: Mapping[str, Sequence[str]]) -> "PageMap":
+    def with_listed(self, listed: Mapping[str, Sequence[str]], normalise: Callable[[str], str | None] = title_key) -> "PageMap":
         """This page map with the sources its prefixes list (``listed``: prefix -> titles on the wiki)
-        added after the named ones; a title named in ``sources:`` keeps that entry's settings."""
-        named = {title_key(spec.page) for spec in self.sources} | {title_key(a.title) for a in self.aggregates}
+        added after the named ones; a title named in ``sources:`` keeps that entry's settings, and
+        wikisync's own pages (the request and status pages, every generated page) are never sources.
+        Titles are compared as ``normalise`` spells them: the wiki's spelling, when there is a wiki."""
+        def key(title: str) -> str:
+            return normalise(title) or title_key(title)
+
+        own = self.generated_titles(normalise)
+        own.exact |= {key(spec.page) for spec in self.sources}
         added: list[SourceSpec] = []
-        for rule in self.sources_from:
+        listed_from = dict(self.listed_from)
+        for index, rule in enumerate(self.sources_from):
+            # the listing spells titles as the wiki does, the page map may use a namespace's alias
+            canonical_prefix = key(rule.prefix + "x")[:-1] if rule.prefix.strip() else rule.prefix
+            matching = rule.model_copy(update={"prefix": canonical_prefix})
+            candidates: list[tuple[str, str]] = []
             for title in listed.get(rule.prefix, ()):
-                name = rule.name_of(title)
-                if name is None or title_key(title) in named:
-                    continue
-                named.add(title_key(title))
+                name = rule.name_of(title) or matching.name_of(title)
+                if name is not None and not own.holds(key(title)):
+                    candidates.append((title, name))
+            specs = []
+            for title, name in candidates:
                 try:
-                    added.append(SourceSpec.model_validate(with_default_targets(rule.entry(title, name))))
+                    specs.append(SourceSpec.model_validate(with_default_targets(rule.entry(title, name))))
                 except ValidationError as exc:
                     raise ConfigError(f"{self.path}: sources_from {rule.prefix!r}, source {title!r}: "
                                       f"{exc.errors(include_url=False)[0]['msg']}") from None
-        return replace(self, sources=self.sources + tuple(added))
+            # a listed source's own generated pages (its summary directly under the prefix, say) are no sources either
+            theirs = _Generated()
+            for spec in specs:
+                theirs.add(spec, normalise, subpages=False)  # a subpage of a listed source is under no prefix's name
+            for spec in specs:
+                if not theirs.holds(key(spec.page)) and key(spec.page) not in own.exact:
+                    own.exact.add(key(spec.page))
+                    listed_from[title_key(spec.page)] = index
+                    added.append(spec)
+        return replace(self, sources=self.sources + tuple(added), listed_from=listed_from)
+
+    def generated_titles(self, normalise: Callable[[str], str | None] = title_key) -> "_Generated":
+        """The pages wikisync writes (or keeps for itself): the request and status pages, the named
+        sources' targets and the aggregates."""
+        generated = _Generated()
+        generated.exact |= {normalise(title) or title_key(title) for title in (self.request_page, self.status_page) if title}
+        generated.exact |= {normalise(a.title) or title_key(a.title) for a in self.aggregates}
+        for spec in self.sources:
+            generated.add(spec, normalise)
+        return generated
+
+    def title_uses(self, spec: SourceSpec | None = None) -> list[TitleUse]:
+        """Every page the page map names, where: the request and status pages, each source's page and
+        targets, the aggregates. With ``spec``: only that source's page and targets."""
+        if spec is not None:
+            return self._source_uses(spec)
+        uses = [TitleUse(name, title, self.lines.line_of((name,)), Use.OWN)
+                for name in ("request_page", "status_page") if (title := getattr(self, name)) is not None]
+        for source in self.sources:
+            uses.extend(self._source_uses(source))
+        for index, aggregate in enumerate(self.aggregates):
+            uses.append(TitleUse(f"aggregates[{index + 1}]", aggregate.title,
+                                 self.lines.line_of(("aggregates", index, "title")), Use.AGGREGATE))
+        return uses
+
+    def _source_uses(self, spec: SourceSpec) -> list[TitleUse]:
+        return [self.source_use(spec)] + [self.target_use(spec, number) for number, target in enumerate(spec.targets)
+                                          if target.each or target.region is None]
+
+    def _where(self, spec: SourceSpec) -> tuple[tuple, str, int | None]:
+        """Where a source's settings are in the file: its ``sources:`` entry, or the prefix rule that listed it."""
+        rule = self.listed_from.get(title_key(spec.page))
+        if rule is not None:
+            return ("sources_from", rule, "settings"), f"sources_from[{rule + 1}].settings", rule
+        index = next(i for i, s in enumerate(self.sources) if s is spec or s.page == spec.page)
+        return ("sources", index), f"sources[{index + 1}]", None
+
+    def source_use(self, spec: SourceSpec) -> TitleUse:
+        where, label, rule = self._where(spec)
+        if rule is None:
+            return TitleUse(f"{label}.page", spec.page, self.lines.line_of((*where, "page")), Use.SOURCE, spec.page)
+        return TitleUse(f"source found under sources_from[{rule + 1}]", spec.page,
+                        self.lines.line_of(("sources_from", rule, "prefix")), Use.SOURCE, spec.page)
+
+    def target_use(self, spec: SourceSpec, number: int) -> TitleUse:
+        where, label, rule = self._where(spec)
+        target = spec.targets[number]
+        mention = f"{label}.targets[{number + 1}]" + (f" of {spec.page!r}" if rule is not None else "")
+        line = self.lines.line_of((*where, "targets", number, "title"))
+        if target.each:
+            return TitleUse(mention, target.title, line, Use.TARGET, spec.page, target.title.replace("{source}", spec.page))
+        return TitleUse(mention, target.title.format(source=spec.page), line, Use.TARGET, spec.page)
+
+
+@dataclass
+class _Generated:
+    """Titles of generated pages, as the wiki spells them: single pages, and per-theme or per-code patterns."""
+
+    exact: set[str] = field(default_factory=set)
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+
+    def add(self, spec: SourceSpec, normalise: Callable[[str], str | None], subpages: bool = True) -> None:
+        """``subpages=False``: leave out the per-theme or per-code pages below the source's own page."""
+        for target in spec.targets:
+            if target.each and not subpages and target.title.startswith("{source}/"):
+                continue
+            if target.each:
+                pattern = each_title_pattern(target.title.replace("{source}", spec.page), normalise)
+                if pattern is not None:
+                    self.patterns.append(pattern)
+            else:
+                title = target.title.format(source=spec.page)
+                self.exact.add(normalise(title) or title_key(title))
+
+    def holds(self, title: str) -> bool:
+        return title in self.exact or any(pattern.fullmatch(title) for pattern in self.patterns)
 
 
 def load_page_map(path: str | Path) -> PageMap:
@@ -427,7 +577,7 @@ def load_page_map(path: str | Path) -> PageMap:
     keyword_themes = {keyword_key(keyword): tuple([codes] if isinstance(codes, str) else codes)
                       for keyword, codes in top.keyword_themes.items()}
     page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page, codebooks,
-                       tuple(rules), top.aggregates, keyword_themes)
+                       tuple(rules), top.aggregates, keyword_themes, lines)
     if not problems:
         problems.extend(_cross_checks(page_map, lines))
     if problems:

@@ -16,6 +16,7 @@ __all__ = [
     "TemplateError",
     "WikiError",
     "StateError",
+    "TitleError",
 ]
 
 
@@ -49,3 +50,12 @@ class WikiError(WikisyncError):
 
 class StateError(WikisyncError):
     """The state folder (``.wikisync`` beside the page map) cannot be used: something else is in its place."""
+
+
+class TitleError(WikisyncError):
+    """A title the wiki does not accept (``Project:`` alone, ``a|b``); whoever took it from somewhere says where."""
+
+    def __init__(self, title: str, problem: str) -> None:
+        super().__init__(f"{title!r}: {problem}")
+        self.title = title
+        self.problem = problem

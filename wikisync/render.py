@@ -72,6 +72,8 @@ class DesiredPage:
     """Why the page could not be rendered (its template failed); ``text`` is then empty."""
     content_model: str = "wikitext"
     """``json`` for a data page: its text is a JSON document, its fingerprint a key of it."""
+    target: int | None = None
+    """Which of the source's targets (or of the aggregates) made it: its index in the page map."""
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,11 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
     env = _environment(templates)
     titles = {aggregate.name: aggregate.title for aggregate in aggregates}
     pages: list[DesiredPage] = []
-    for aggregate in aggregates:
+    for number, aggregate in enumerate(aggregates):
         corpus = corpora[aggregate.role]
         if aggregate.format == "json":
             pages.append(DesiredPage(aggregate.title, dump_data(corpus_data(corpus, aggregate.top_keywords)), "",
-                                     content_model="json"))
+                                     content_model="json", target=number))
             continue
         assert aggregate.template is not None
         context = {"corpus": corpus, "role": corpus.role, "codes": corpus.codes, "sources": corpus.sources,
@@ -199,9 +201,9 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
         try:
             text = _page_text(env, _render(env, NOTICE_TEMPLATE, context).strip(), aggregate.template, context)
         except TemplateError as exc:
-            pages.append(DesiredPage(aggregate.title, "", aggregate.template, error=str(exc)))
+            pages.append(DesiredPage(aggregate.title, "", aggregate.template, error=str(exc), target=number))
             continue
-        pages.append(DesiredPage(aggregate.title, text, aggregate.template))
+        pages.append(DesiredPage(aggregate.title, text, aggregate.template, target=number))
     return pages
 
 
@@ -240,9 +242,9 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
     except TemplateError as exc:
         notice, notice_error = "", str(exc)
     pages: list[DesiredPage] = []
-    for target in spec.targets:
+    for number, target in enumerate(spec.targets):
         if target.format == "json":
-            pages.append(DesiredPage(target.title.format(source=spec.page), dump_data(data), "", content_model="json"))
+            pages.append(DesiredPage(target.title.format(source=spec.page), dump_data(data), "", content_model="json", target=number))
             continue
         assert target.template is not None
         template: jinja2.Template | None = None
@@ -254,9 +256,9 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict,
                     template = _template(env, target.template)
                 text = _page_text(env, notice, target.template, {**context, **extra, "title": title}, template)
             except TemplateError as exc:
-                pages.append(DesiredPage(title, "", target.template, target.region, error=str(exc)))
+                pages.append(DesiredPage(title, "", target.template, target.region, error=str(exc), target=number))
                 continue
-            pages.append(DesiredPage(title, text, target.template, target.region))
+            pages.append(DesiredPage(title, text, target.template, target.region, target=number))
     return pages
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .claims import Claims
 from .config import PageMap
 from .errors import ConfigError
 from .model import PageState
@@ -80,6 +81,7 @@ def _change(page: DesiredPage, now: PageState, forced: bool) -> Change:
 
 def setup_wiki(page_map: PageMap, wiki: Wiki, out: Output, *, dry_run: bool = False,
                force_pages: frozenset[str] = frozenset(), force_all: bool = False) -> int:
+    Claims.of_page_map(page_map, wiki.canonical_title, wiki.title_problem)  # its titles, as the wiki takes them
     pages = _desired(page_map, wiki)
     current = wiki.read_pages([page.title for page, _ in pages])
     forced = {wiki.canonical_title(title) or title for title in force_pages}

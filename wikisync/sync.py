@@ -17,6 +17,7 @@ from typing import TextIO
 
 from .aggregate import aggregate
 from .check import has_errors, summary_line
+from .claims import Claims
 from .config import Guard, PageMap, SourceSpec
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
 from .model import PageState, Report, RevisionMark
@@ -27,7 +28,7 @@ from .preview import Preview
 from .reading import Reading, read_source
 from .render import DesiredPage, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
-from .titles import theme_title
+from .titles import theme_title, title_key
 from .wiki import SourcePage, Wiki
 
 __all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "sync"]
@@ -108,8 +109,10 @@ class _Run:
     options: Options
     out: Output
     state: State
-    claimed: dict[str, str] = field(default_factory=dict)
-    """Generated title -> the source generating it in this run: no two sources may write one page."""
+    claims: Claims | None = None
+    """Every page the page map names, and the pages its sources generate, as the wiki spells them."""
+    withheld: set[str] = field(default_factory=set)
+    """Pages that two uses of the page map share: written by neither."""
     _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
     preview: Preview | None = None
     """With ``--preview DIR``: the pages that would change, rendered, and an index of every source looked at."""
@@ -127,6 +130,7 @@ class _Run:
             self.out.line(self.state.problem)
         self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
         listed = self._list_prefixes()
+        self.claims = Claims.of_page_map(self.page_map, self.wiki.canonical_title, self.wiki.title_problem)
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         # a dry run reads and vets them as the run does, to show what it would save there
         request_page = self.page_map.request_page
@@ -163,6 +167,8 @@ class _Run:
             run = _SourceRun(self, replace(self.options, rebuild=rebuild), self.out, spec.page, self.key(spec), spec=spec)
             runs.append((run, source))
             outcome[spec.page] = run.prepare(source, settled.get(spec.page, False))
+        if self._conflicts(runs, settled):
+            codes.append(EXIT_ERROR)
         # every source's generated pages in one batched read, not one read per source
         ready = [run for run, _ in runs if outcome[run.spec.page] is None]
         current = self.wiki.read_pages([title for run in ready for title in run.desired]) if ready else {}
@@ -183,13 +189,38 @@ class _Run:
             code, noted = self._aggregate(runs, failed, settled.get(_AGGREGATES, False))
             codes.append(code)
             noteworthy = noteworthy or noted
-        if requests_page and verdicts:
+        if requests_page and verdicts and requests_page.title not in self.withheld:
             codes.append(self._answer(requests_page, verdicts, records))
-        if status_page and noteworthy:
+        if status_page and noteworthy and self.wiki.canonical_title(status_page) not in self.withheld:
             codes.append(self._update_status(records, pages.get(self.wiki.canonical_title(status_page) or status_page)))
         if EXIT_ERROR in codes:
             return EXIT_ERROR
         return EXIT_PENDING if EXIT_PENDING in codes else EXIT_OK
+
+    def _conflicts(self, runs: list[tuple[_SourceRun, SourcePage]], settled: Mapping[str, bool]) -> bool:
+        """Report every page that two uses of the page map share, and withhold it from all of them.
+        A settled source (not parsed in this run) and a source outside the run (--source) count with
+        the pages they generated when last published, as long as their settings are the same."""
+        assert self.claims is not None
+        in_run: set[str] = set()
+        for run, _ in runs:
+            in_run.add(run.spec.page)
+            if run.reading is not None:
+                for page in run.desired.values():
+                    if page.target is not None and run.spec.targets[page.target].each:
+                        self.claims.add(page.title, self.page_map.target_use(run.spec, page.target))
+            elif settled.get(run.spec.page) and (entry := self.state.sources.get(run.state_key)) is not None:
+                self.claims.add_published(self.page_map, run.spec, entry.pages)
+        if self.options.sources:
+            for spec in self.page_map.sources:
+                entry = self.state.sources.get(self.key(spec))
+                if spec.page not in in_run and entry is not None and entry.render_key == self.render_key(spec):
+                    self.claims.add_published(self.page_map, spec, entry.pages)
+        conflicts = self.claims.conflicts()
+        for conflict in conflicts:
+            self.out.line(conflict.message(self.page_map.path))
+            self.withheld.add(conflict.title)
+        return bool(conflicts)
 
     def _list_prefixes(self) -> dict[str, RevisionMark | None]:
         """Add the sources that the page map's prefixes find on the wiki; return the latest revision of
@@ -201,9 +232,12 @@ class _Run:
             listing[rule.prefix] = tuple(title for title, (_, redirect) in found.items() if not redirect)
             revisions.update({title: mark for title, (mark, _) in found.items()})
         if listing:
-            self.page_map = self.page_map.with_listed(listing)
+            self.page_map = self.page_map.with_listed(listing, self.wiki.canonical_title)
+            # listed titles are spelt as the wiki spells them; named sources as page_map.yaml does
+            sources = {self.wiki.canonical_title(spec.page) if title_key(spec.page) not in self.page_map.listed_from else spec.page
+                       for spec in self.page_map.sources}
             for rule in self.page_map.sources_from:
-                self.out.detail(f"sources_from {rule.prefix!r}: {sum(1 for t in listing[rule.prefix] if rule.name_of(t))} source pages")
+                self.out.detail(f"sources_from {rule.prefix!r}: {sum(1 for t in listing[rule.prefix] if t in sources)} source pages")
         return revisions
 
     def _aggregate(self, runs: list[tuple[_SourceRun, SourcePage]], failed: list[str], settled: bool) -> tuple[int, bool]:
@@ -437,13 +471,9 @@ class _Publication:
                 invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
             elif title in self.desired:
                 invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
-            elif self.invocation.claimed.get(title, self.label) != self.label:
-                invalid.append(Change(title, Action.INVALID, None, page.text,
-                                      f"source {self.invocation.claimed[title]!r} generates this page too; not written from two sources"))
             elif page.error:
                 invalid.append(Change(title, Action.INVALID, None, "", page.error))
             else:
-                self.invocation.claimed[title] = self.label
                 self.desired[title] = replace(page, title=title)
 
     def with_stored(self, decided: Plan, stored: Mapping[str, str]) -> Plan:
@@ -470,6 +500,10 @@ class _Publication:
 
     def decide(self, current: Mapping[str, PageState]) -> Plan:
         """The plan against the pages as the wiki has them (``current``: read in one batch for the run)."""
+        for title in self.invocation.withheld & set(self.desired):
+            page = self.desired.pop(title)
+            self.invalid.append(Change(title, Action.INVALID, None, page.text,
+                                       f"{self.invocation.page_map.path.name} names this page more than once (see above); not written"))
         self.current = {title: current.get(title) or PageState(None) for title in self.desired}
         decided = plan(
             self.current,

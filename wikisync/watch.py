@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from .claims import Claims
 from .config import PageMap
 from .errors import WikiError, WikisyncError
 from .state import LockedError
@@ -59,6 +60,7 @@ def watch(
         while True:
             try:
                 wiki = connect()
+                Claims.of_page_map(page_map, wiki.canonical_title, wiki.title_problem)  # its titles, as the wiki takes them
                 _, since = wiki.changes_since(None, titles)
                 break
             except WikiError as exc:

@@ -29,7 +29,7 @@ import requests
 import urllib3
 
 from . import redaction
-from .errors import ConfigError, SourceError, WikiError
+from .errors import ConfigError, SourceError, TitleError, WikiError
 from .model import PageState, RevisionMark
 from .titles import title_problem
 
@@ -253,7 +253,7 @@ class Wiki:
 
     def read_sources(self, titles: Iterable[str]) -> dict[str, SourcePage | None]:
         """Several pages' text and revision in one batched request; None for a page that does not exist."""
-        wanted = [self._pywikibot.Page(self.site, title) for title in titles]
+        wanted = [self.page(title) for title in titles]
         found: dict[str, SourcePage | None] = {}
         try:
             for page in self.site.preloadpages(wanted):
@@ -269,7 +269,7 @@ class Wiki:
 
     def history(self, title: str, total: int = 50) -> list[tuple[int, str, str]]:
         """(revision, user, text) of a page's latest revisions, newest first, in one request."""
-        page = self._pywikibot.Page(self.site, title)
+        page = self.page(title)
         try:
             return [(r.revid, r.user or "", r.text or "") for r in page.revisions(content=True, total=total)]
         except self._errors.Error as exc:
@@ -314,8 +314,8 @@ class Wiki:
     def changes_since(self, start: str | None, titles: Iterable[str]) -> tuple[list[tuple[str, int, str]], str | None]:
         """Edits to ``titles`` since the timestamp ``start`` (oldest first, every page of results followed),
         and the newest timestamp seen, for the next poll."""
-        wanted = {self._pywikibot.Page(self.site, t).title() for t in titles}
-        namespaces = sorted({self._pywikibot.Page(self.site, t).namespace().id for t in titles})
+        wanted = {self.page(t).title() for t in titles}
+        namespaces = sorted({self.page(t).namespace().id for t in titles})
         found: list[tuple[str, int, str]] = []
         newest = start
         try:
@@ -384,7 +384,7 @@ class Wiki:
     def pages_under(self, prefix: str) -> dict[str, tuple[RevisionMark | None, bool]]:
         """Every page whose title starts with ``prefix``: title -> (latest revision with its SHA-1, is a
         redirect). One request per 5,000 pages with a bot's limits (500 without), text not included."""
-        namespace = self._pywikibot.Page(self.site, prefix + "x").namespace()
+        namespace = self.page(prefix + "x").namespace()
         bare = prefix.split(":", 1)[1] if namespace.id and ":" in prefix else prefix
         params: dict[str, Any] = {"action": "query", "generator": "allpages", "gapprefix": bare,
                                   "gapnamespace": namespace.id, "gaplimit": "max", "prop": "info|revisions",
@@ -406,7 +406,7 @@ class Wiki:
 
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
         """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""
-        wanted = [self._pywikibot.Page(self.site, title) for title in titles]
+        wanted = [self.page(title) for title in titles]
         states: dict[str, PageState] = {}
         try:
             # templates=True: the {{bots}}/{{nobots}} check then needs no request of its own per page
@@ -435,19 +435,40 @@ class Wiki:
         found = self.site.redirect_regex.match(text)
         return found is not None and not text[found.end():].strip()
 
-    def canonical_title(self, title: str) -> str | None:
-        """The wiki's spelling of a title, or None when the wiki would reject it.
+    def page(self, title: str):
+        """The Pywikibot page of ``title``; :class:`TitleError` when the wiki would reject the title.
 
-        Pywikibot would read "%41" as "A" and "&amp;" as "&", and cut a title at "|" or "#", so a
-        target would be published under another title than the one configured: such titles are
-        rejected before Pywikibot sees them (MediaWiki itself rejects "%41", "|", "#" and the like).
+        Every title wikisync sends to the wiki passes here. Pywikibot would read "%41" as "A" and "&amp;"
+        as "&", and cut a title at "|" or "#", so a target would be published under another title than
+        the one configured: such titles are rejected before Pywikibot sees them (MediaWiki itself rejects
+        "%41", "|", "#" and the like). What needs the wiki's namespaces (``Project:`` alone, a talk page
+        of a namespace without talk pages) Pywikibot rejects itself.
         """
-        if title_problem(title):
-            return None
+        problem = title_problem(title)
+        if problem is None:
+            try:
+                page = self._pywikibot.Page(self.site, title)
+                page.title()  # Pywikibot parses a title when first asked for it: here, not in the middle of a request
+                return page
+            except (self._errors.InvalidTitleError, ValueError) as exc:
+                problem = f"the wiki does not accept this title ({_first_line(exc)})"
+        raise TitleError(title, problem)
+
+    def canonical_title(self, title: str) -> str | None:
+        """The wiki's spelling of a title (namespace aliases and localised names resolved, first letter
+        and underscores as the wiki stores them), or None when the wiki would reject it."""
         try:
-            return self._pywikibot.Page(self.site, title).title()
-        except (self._errors.InvalidTitleError, ValueError):
+            return self.page(title).title()
+        except TitleError:
             return None
+
+    def title_problem(self, title: str) -> str | None:
+        """Why the wiki would reject ``title``; None when it takes it."""
+        try:
+            self.page(title)
+        except TitleError as exc:
+            return exc.problem
+        return None
 
     def last_revision_where(self, title: str, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
         """The newest of a page's recent revisions whose text is ``wanted``, with that text; None if none is."""
@@ -471,7 +492,7 @@ class Wiki:
         request is sent, never between a check and the write. An edit conflict or a refusal is a
         result for that page; :class:`WikiError` means the wiki itself stopped answering.
         """
-        page = self._pywikibot.Page(self.site, title)
+        page = self.page(title)
         try:
             return self._save(page.title(), text, summary, base, content_model)
         except (OSError, self._errors.ServerError, self._errors.ApiTimeoutError) as exc:
@@ -613,7 +634,7 @@ class Wiki:
 
     def url(self, title: str) -> str:
         """The page's address, readable the way MediaWiki writes it (slashes and colons as they are)."""
-        name = self._pywikibot.Page(self.site, title).title(underscore=True)
+        name = self.page(title).title(underscore=True)
         return self.site.base_url(self.site.articlepath.format(quote(name, safe=_URL_SAFE)))
 
 
