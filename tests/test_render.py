@@ -218,3 +218,14 @@ def _excerpt_as_before(text: str, limit: int = 160) -> str:
 def test_excerpt_as_before(text: str, limit: int) -> None:
     assert excerpt(text, limit) == _excerpt_as_before(text, limit)
     assert excerpt(text) == _excerpt_as_before(text)
+
+
+def test_two_per_theme_targets_each_get_their_own_titles(page_map, report):
+    spec = page_map.sources[0].model_copy(update={"targets": page_map.sources[0].targets + (
+        page_map.sources[0].targets[1].model_copy(update={"title": "{source}/Cards/{theme}", "name": "card"}),)})
+    rendered = render(report, spec, page_map.templates)
+    titles = [page.title for page in rendered]
+    assert len(titles) == 1 + 2 * len(report.themes)
+    assert len(set(titles)) == len(titles)
+    for theme in report.themes:
+        assert f"{SOURCE}/Cards/{theme.name}" in titles

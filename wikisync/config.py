@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .check import RULES
 from .check_statements import STATEMENT_RULES
-from .shapes.records import CODED_ROLES, Codebook
+from .shapes.records import CODED_ROLES, ROLES, Codebook
 from .shapes.themes import ThemeSections
 from .errors import ConfigError
 from .titles import title_key, title_problem
@@ -174,6 +174,14 @@ class SourceSpec(_Strict):
         for code in value:
             if code not in RULES and code not in STATEMENT_RULES:
                 raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        for role in value:
+            if role not in ROLES:
+                raise ValueError(f"columns: unknown role {role!r} (known: {', '.join(ROLES)})")
         return value
 
     @property

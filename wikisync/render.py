@@ -138,7 +138,7 @@ def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPag
     def instances(target: TargetSpec) -> Iterator[tuple[str, dict]]:
         if target.each == "theme":
             for view in views:
-                yield view.title, {"theme": view}  # type: ignore[misc]  # set for every theme when a target is per theme
+                yield theme_title(target.title, spec.page, view.name), {"theme": view}
         else:
             yield target.title.format(source=spec.page), {}
 
