@@ -56,6 +56,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "all-hands-summary-report.wiki"
 DEV_WIKI = REPO / "scripts" / "dev-wiki"
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic report generator
 BOTS = ("wikisync", "naive", "preload")
 SCENARIOS = ("first publish", "no-op", "one comment edited", "10% of themes edited")
 REQUESTS = 1000
@@ -82,7 +83,7 @@ if ( defined( 'MW_API' ) ) {
 def report_text(themes: int) -> str:
     """The source report with ``themes`` themes: the All-Hands fixture at 11, a synthetic one otherwise.
     (The one place that picks the generator, should it move to a shared module.)"""
-    from wikisync.synthetic import synthetic_report
+    from synthetic import synthetic_report
 
     return FIXTURE.read_text(encoding="utf-8") if themes == 11 else synthetic_report(themes, markup=False)
 

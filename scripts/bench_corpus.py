@@ -1,4 +1,4 @@
-"""The corpus row of the benchmark: 106 synthetic statement sources (~1,850 statements, wikisync/synthetic.py)
+"""The corpus row of the benchmark: 106 synthetic statement sources (~1,850 statements, tests/synthetic.py)
 found by one sources_from prefix, with three aggregates, on a fresh dev wiki. Prints a table: seconds, API
 requests (all, and edits among them) for the first run, a no-op, a no-op with the state deleted, and one
 source edited. Asserts nothing. Run by scripts/bench, or: .venv/bin/python scripts/bench_corpus.py"""
@@ -17,8 +17,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic corpus generator
 
-from wikisync.synthetic import synthetic_corpus  # noqa: E402
+from synthetic import synthetic_corpus  # noqa: E402
 
 DEV_WIKI = REPO / "scripts" / "dev-wiki"
 PREFIX = "Strategy/Wikimedia movement/2017/Sources/"

@@ -6,7 +6,7 @@ Measures, in one process and interleaved (each repetition runs every contender o
 median seconds of: a bare ``mwparserfromhell.parse`` of the page; wikisync's parse; wikisync's
 parse + check + render of every page the project's page_map.yaml generates; wikitextparser's
 ``sections`` and ``plain_text()``. At the All-Hands fixture (11 themes) and synthetic reports of
-200 and 2,000 themes (wikisync/synthetic.py); then peak memory (tracemalloc) at 2,000 themes, the
+200 and 2,000 themes (tests/synthetic.py); then peak memory (tracemalloc) at 2,000 themes, the
 106-source synthetic statements corpus parsed and checked, and ``wikisync check FILE`` as a whole
 process against ``python -c "import mwparserfromhell; mwparserfromhell.parse(...)"``.
 
@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH_VENV = REPO / ".bench-venv"
 BENCH_PYTHON = BENCH_VENV / "bin" / "python"
 FIXTURE = REPO / "tests" / "fixtures" / "all-hands-summary-report.wiki"
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic report generator
 PACKAGES = ["wikitextparser", "mwparserfromhell"]
 
 
@@ -75,7 +76,7 @@ def measure(repetitions: int) -> None:
     from wikisync.shapes.records import Codebook
     from wikisync.shapes.statements import parse_statements
     from wikisync.shapes.themes import parse_themes
-    from wikisync.synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
+    from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
 
     page_map = load_page_map(REPO / "page_map.yaml")
     spec = page_map.sources[0]

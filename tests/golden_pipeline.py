@@ -104,7 +104,7 @@ def _specs():
 
 def _cases():
     """(name, text, page map, spec) of every report the golden file covers."""
-    from wikisync.synthetic import synthetic_report
+    from synthetic import synthetic_report
 
     project, translated = _specs()
     spec = project.sources[0]
@@ -165,7 +165,7 @@ def outputs(folder: Path) -> dict:
     awkward_map.write_text((ROOT / "page_map.yaml").read_text(encoding="utf-8").replace(
         'page: "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"', 'page: "report"'
     ).replace("templates: templates", f"templates: {ROOT / 'templates'}"), encoding="utf-8")
-    from wikisync.synthetic import synthetic_report
+    from synthetic import synthetic_report
 
     cli: dict = {}
     for name, text in (("fixture", fixture), ("awkward", AWKWARD), ("synthetic 200", synthetic_report(200))):

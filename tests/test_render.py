@@ -197,7 +197,7 @@ def test_data_pages_are_written_as_dump_data_writes_them(data: dict) -> None:
 def test_data_page_of_a_large_report_as_dump_data_writes_it(page_map) -> None:
     from wikisync.ownership import _dump_plain, dump_data
     from wikisync.render import source_data
-    from wikisync.synthetic import synthetic_report
+    from synthetic import synthetic_report
 
     data = source_data(parse_themes(synthetic_report(300), SOURCE, 9), page_map.sources[0])
     assert dump_data(data) == _dump_plain(data)

@@ -1,4 +1,4 @@
-"""The synthetic pages the benchmarks measure (wikisync/synthetic.py) are what they claim to be."""
+"""The synthetic pages the benchmarks measure (tests/synthetic.py) are what they claim to be."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from wikisync.check_statements import check_statements
 from wikisync.shapes.records import Codebook
 from wikisync.shapes.statements import parse_statements
 from wikisync.shapes.themes import parse_themes
-from wikisync.synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
+from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import legacy_themes_parser
 from wikisync.model import Report
 from wikisync.shapes.themes import ThemeSections, parse_themes, plain_text
-from wikisync.synthetic import synthetic_report
+from synthetic import synthetic_report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.wiki"))
