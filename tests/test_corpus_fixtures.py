@@ -160,7 +160,8 @@ def test_a_source_data_page_keeps_the_contract(source):
     from test_data_schema import validator
 
     from wikisync.config import SourceSpec
-    from wikisync.ownership import dump_data, load_data, stamp_data
+    from wikisync.jsontext import dump_data, load_data
+    from wikisync.ownership import stamp_data
     from wikisync.render import source_data
 
     spec = SourceSpec(page=title_of(source), shape=source["shape"], codebook=source["codebook"],

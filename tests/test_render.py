@@ -189,13 +189,13 @@ _JSON_VALUES = st.recursive(
 
 @given(st.dictionaries(st.text(max_size=8), _JSON_VALUES, max_size=5))
 def test_data_pages_are_written_as_dump_data_writes_them(data: dict) -> None:
-    from wikisync.ownership import _dump_plain, dump_data
+    from wikisync.jsontext import _dump_plain, dump_data
 
     assert dump_data(data) == _dump_plain(data)
 
 
 def test_data_page_of_a_large_report_as_dump_data_writes_it(page_map) -> None:
-    from wikisync.ownership import _dump_plain, dump_data
+    from wikisync.jsontext import _dump_plain, dump_data
     from wikisync.render import source_data
     from synthetic import synthetic_report
 

@@ -24,7 +24,7 @@ from .config import AggregateSpec, SourceSpec, TargetSpec
 from .errors import TemplateError
 from .model import Report
 from .names import ThemeIndex
-from .ownership import dump_data
+from .jsontext import dump_data
 from .shapes.groups import group_statements, grouping_role
 from .shapes.records import StatementReport
 from .titles import part_title, theme_title
