@@ -90,7 +90,7 @@ def report_text(themes: int) -> str:
 
 def edit_comments(text: str, count: int, first: int = 0) -> str:
     """``text`` with the first comment of ``count`` themes reworded, themes spread evenly from ``first``."""
-    from wikisync.shapes.themes import parse_themes
+    from wikisync.shapes.themes.parser import parse_themes
 
     themes = parse_themes(text, "Bench", 1).themes
     lines = text.split("\n")
@@ -291,7 +291,7 @@ def bench(wiki: BenchWiki, root: Path, themes: int, bots: dict[str, Path]) -> tu
 
 
 def _themes(text: str):
-    from wikisync.shapes.themes import parse_themes
+    from wikisync.shapes.themes.parser import parse_themes
 
     return parse_themes(text, "Bench", 1).themes
 

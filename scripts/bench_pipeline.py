@@ -69,13 +69,13 @@ def measure(repetitions: int) -> None:
     import mwparserfromhell
     import wikitextparser
 
-    from wikisync.check import check
-    from wikisync.check_statements import check_statements
+    from wikisync.shapes.themes.rules import check
+    from wikisync.shapes.statements.rules import check_statements
     from wikisync.config import load_page_map
     from wikisync.render import render
     from wikisync.shapes.records import Codebook
-    from wikisync.shapes.statements import parse_statements
-    from wikisync.shapes.themes import parse_themes
+    from wikisync.shapes.statements.parser import parse_statements
+    from wikisync.shapes.themes.parser import parse_themes
     from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
 
     page_map = load_page_map(REPO / "page_map.yaml")

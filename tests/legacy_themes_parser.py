@@ -26,7 +26,7 @@ from wikisync.model import (
     Theme,
     Workshop,
 )
-from wikisync.shapes.themes import ThemeSections
+from wikisync.shapes.themes.parser import ThemeSections
 from wikisync.shapes.wikitext import plain_of as _plain
 
 __all__ = ["parse_themes"]

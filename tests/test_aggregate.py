@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from wikisync.aggregate import NO_CODE, aggregate, corpus_data
-from wikisync.config import keyword_key, load_page_map
+from wikisync.config import load_page_map
+from wikisync.names import keyword_key
 from wikisync.errors import ConfigError
 from wikisync.reading import read_source
 from wikisync.render import render_aggregates

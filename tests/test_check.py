@@ -7,10 +7,11 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from wikisync.check import RULES, Diagnostic, check, has_errors, summary_line
+from wikisync.diagnostics import Diagnostic, has_errors, summary_line
+from wikisync.shapes.themes.rules import RULES, check
 from wikisync.errors import ConfigError
 from wikisync.model import Anomaly, Report
-from wikisync.shapes.themes import parse_themes
+from wikisync.shapes.themes.parser import parse_themes
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "check" / "cases.yaml").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wikisync.shapes.themes import parse_themes, plain_text
+from wikisync.shapes.themes.parser import parse_themes, plain_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 TITLE = "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"

@@ -16,7 +16,7 @@ from wikisync.plan import (
     unified_diff,
 )
 from wikisync.ownership import Ownership, ownership, stamp
-from wikisync.render import NOTICE_BEGIN, NOTICE_END, DesiredPage
+from wikisync.pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
 
 
 def page(title: str, body: str, revision: int = 1) -> DesiredPage:

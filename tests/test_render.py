@@ -8,9 +8,11 @@ from hypothesis import given, strategies as st
 
 from wikisync.config import load_page_map
 from wikisync.errors import TemplateError
-from wikisync.shapes.themes import parse_themes, plain_text
+from wikisync.shapes.themes.parser import parse_themes, plain_text
 from wikisync.titles import title_problem
-from wikisync.render import escape_wikitext, excerpt, render, split_notice, theme_title
+from wikisync.pages import split_notice
+from wikisync.render import escape_wikitext, excerpt, render
+from wikisync.titles import theme_title
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"

@@ -677,7 +677,7 @@ def visible(html_text: str) -> str:
 
 
 def test_markup_in_the_source_stays_plain_text_on_every_generated_page(case, capsys):
-    from wikisync.shapes.themes import parse_themes
+    from wikisync.shapes.themes.parser import parse_themes
 
     case.write(MARKUP_SOURCE)
     report = parse_themes(MARKUP_SOURCE)

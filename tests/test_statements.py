@@ -10,14 +10,15 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from wikisync.check import Diagnostic, has_errors, summary_line
-from wikisync.check_statements import STATEMENT_RULES, check_statements
+from wikisync.diagnostics import Diagnostic, has_errors, summary_line
+from wikisync.shapes.statements.rules import STATEMENT_RULES, check_statements
 from wikisync.errors import ConfigError
-from wikisync.config import SourceSpec, default_targets
-from wikisync.render import render_statements
-from wikisync.shapes.groups import UNCODED, group_statements
+from wikisync.config import SourceSpec
+from wikisync.render import render
+from wikisync.shapes import SHAPES
+from wikisync.shapes.statements.groups import UNCODED, group_statements
 from wikisync.shapes.records import Codebook, StatementReport
-from wikisync.shapes.statements import parse_participants, parse_statements, split_codes
+from wikisync.shapes.statements.parser import parse_participants, parse_statements, split_codes
 from wikisync.shapes.wikitext import plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "statements"
@@ -441,8 +442,8 @@ SUMMARY_TITLE = f"{SOURCE}/Summary"
 
 def _pages(report: StatementReport, source: str = SOURCE) -> dict[str, str]:
     """Title -> text of every page the default targets generate from ``report``."""
-    spec = SourceSpec(page=source, shape="statements", codebook="cycle2", code="Hb1", targets=default_targets(codebook=True))
-    pages = render_statements(report, spec, TEMPLATES)
+    spec = SourceSpec(page=source, shape="statements", codebook="cycle2", code="Hb1", targets=SHAPES["statements"].default_targets({"codebook": "c"}))
+    pages = render(report, spec, TEMPLATES)
     assert all(page.error is None for page in pages), [page.error for page in pages]
     return {page.title: page.text for page in pages}
 
@@ -499,10 +500,10 @@ def test_the_data_page_holds_the_parse_output_and_the_counts_per_code() -> None:
 
 def test_statements_are_grouped_by_the_codebooks_first_kind_when_it_has_no_themes() -> None:
     report = parsed("cycle3")
-    spec = SourceSpec(page="W", shape="statements", codebook="cycle3", targets=default_targets(codebook=True))
-    titles = [page.title for page in render_statements(report, spec, TEMPLATES)]
+    spec = SourceSpec(page="W", shape="statements", codebook="cycle3", targets=SHAPES["statements"].default_targets({"codebook": "c"}))
+    titles = [page.title for page in render(report, spec, TEMPLATES)]
     assert titles == ["W/Summary"] + [f"W/Summary/{code}" for code in "ABCDEFGH"] + ["W/data.json"]
-    summary = render_statements(report, spec, TEMPLATES)[0].text
+    summary = render(report, spec, TEMPLATES)[0].text
     assert "grouped by insight." in summary and "! Insight !! Statements" in summary
 
 

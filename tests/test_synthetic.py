@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.check import check
-from wikisync.check_statements import check_statements
+from wikisync.shapes.themes.rules import check
+from wikisync.shapes.statements.rules import check_statements
 from wikisync.shapes.records import Codebook
-from wikisync.shapes.statements import parse_statements
-from wikisync.shapes.themes import parse_themes
+from wikisync.shapes.statements.parser import parse_statements
+from wikisync.shapes.themes.parser import parse_themes
 from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
 
 ROOT = Path(__file__).resolve().parent.parent

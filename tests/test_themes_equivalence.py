@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import legacy_themes_parser
 from wikisync.model import Report
-from wikisync.shapes.themes import ThemeSections, parse_themes, plain_text
+from wikisync.shapes.themes.parser import ThemeSections, parse_themes, plain_text
 from synthetic import synthetic_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def test_plain_text_of_fragments(fragment: str) -> None:
 def test_each_line_is_parsed_at_most_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import mwparserfromhell
 
-    from wikisync.shapes import themes
+    from wikisync.shapes.themes import parser as themes
 
     parsed: list[str] = []
     real = mwparserfromhell.parse
@@ -147,7 +147,7 @@ def _page_with(table: str, before: str) -> str:
 
 
 def _assert_table_read_alike(table: str, before: str) -> None:
-    from wikisync.shapes import themes
+    from wikisync.shapes.themes import parser as themes
 
     page = _page_with(table, before)
     assert_same(page)
@@ -180,7 +180,7 @@ def test_random_simple_tables(table: str, before: str) -> None:
 
 
 def test_the_line_reader_reads_the_usual_tables() -> None:
-    from wikisync.shapes import themes
+    from wikisync.shapes.themes import parser as themes
 
     for text in (FIXTURES[0].read_text(encoding="utf-8"), synthetic_report(200), synthetic_report(20, markup=False)):
         parser = themes._Parser(text, "T", 7, themes._Matcher(ThemeSections()))

@@ -10,18 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .config import keyword_key
-from .shapes.records import Codebook, StatementReport
-
-if TYPE_CHECKING:
-    from .reading import Reading
+from .names import keyword_key
+from .reading import Reading
+from .shapes.base import NO_CODE
+from .shapes.records import Codebook
 
 __all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "TrackFigures", "aggregate", "corpus_data"]
 
-NO_CODE = ""
-"""The matrix column of statements that carry no code of the role and no mapped keyword."""
 NO_TRACK = "unassigned"
 
 
@@ -92,37 +88,21 @@ class Corpus:
         return {code: sum(row.get(code, 0) for row in self.matrix.values()) for code, _ in self.codes}
 
 
-def aggregate(readings: Sequence["Reading"], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
+def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
               role: str = "theme") -> Corpus:
     matrix: dict[str, dict[str, int]] = {}
     sources: list[SourceFigures] = []
     spellings: dict[str, Counter[str]] = {}
     index: list[tuple[str, str]] = []
     for reading in readings:
-        spec, report = reading.spec, reading.report
-        summary = next((t.title.format(source=spec.page) for t in spec.targets if t.name == "statements" and not t.each), None)
-        row: Counter[str] = Counter()
-        if isinstance(report, StatementReport):
-            for statement in report.statements:
-                codes = statement.codes.get(role)
-                if codes is None:  # no column of the role: the keywords say
-                    codes = tuple(c for keyword in statement.keywords for c in keyword_themes.get(keyword_key(keyword), ()))
-                row.update(list(dict.fromkeys(codes)) or [NO_CODE])
-                for keyword in statement.keywords:
-                    spellings.setdefault(keyword_key(keyword), Counter())[keyword.strip()] += 1
-                if summary:
-                    index.append((statement.id, f"{summary}#{statement.id}"))
-            info, count = report.info, len(report.statements)
-            participants, participants_text = info.participants, info.participants_text
-        else:
-            for theme in report.themes:
-                codes = keyword_themes.get(keyword_key(theme.name), ()) or (NO_CODE,)
-                for code in dict.fromkeys(codes):
-                    row[code] += len(theme.comments)
-            count, participants, participants_text = report.comment_count, None, ""
-        matrix[spec.page] = dict(row)
-        sources.append(SourceFigures(spec.page, spec.code, spec.shape, report.revision, spec.track, count,
-                                     participants, participants_text, summary))
+        spec = reading.spec
+        tally = reading.shape.tally(reading.report, spec, role, lambda keyword: keyword_themes.get(keyword_key(keyword), ()))
+        for keyword in tally.keywords:
+            spellings.setdefault(keyword_key(keyword), Counter())[keyword.strip()] += 1
+        index.extend(tally.index)
+        matrix[spec.page] = dict(tally.row)
+        sources.append(SourceFigures(spec.page, spec.code, spec.shape, reading.report.revision, spec.track, tally.count,
+                                     tally.participants, tally.participants_text, tally.summary_page))
     return Corpus(
         role=role,
         codes=_columns(matrix, readings, codebooks, role),
@@ -137,7 +117,7 @@ def aggregate(readings: Sequence["Reading"], keyword_themes: Mapping[str, tuple[
     )
 
 
-def _columns(matrix: Mapping[str, Mapping[str, int]], readings: Sequence["Reading"], codebooks: Mapping[str, Codebook],
+def _columns(matrix: Mapping[str, Mapping[str, int]], readings: Sequence[Reading], codebooks: Mapping[str, Codebook],
              role: str) -> tuple[tuple[str, str], ...]:
     labels: dict[str, str] = {}
     for reading in readings:

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import EXIT_ERROR, EXIT_OK, ConfigError, SourceError, WikisyncError
+from .shapes import DEFAULT_SHAPE, SHAPES
 
 if TYPE_CHECKING:
     from .config import PageMap, SourceSpec
+    from .shapes import Shape
+    from .shapes.base import ShapeReport
 
 __all__ = ["main"]
 
@@ -192,7 +195,7 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
     where.add_argument("path", nargs="?", help="a file of wikitext")
     where.add_argument("--page", metavar="TITLE", help="a page on the configured wiki")
     command.add_argument("--title", help="title to report for a file (default: the file's name)")
-    command.add_argument("--shape", choices=("themes", "statements"),
+    command.add_argument("--shape", choices=tuple(SHAPES),
                          help="the page's shape (default: the page map's for this title, else themes)")
     command.add_argument("--map", default="page_map.yaml", metavar="PATH",
                          help="take the shape, sections, codebook, code, columns, aliases and rules for the page from this map, if it exists")
@@ -232,22 +235,13 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
     return page_map, spec
 
 
-def _parsed(args: argparse.Namespace):
-    """The report, the shape it was read as, and its page-map entry."""
+def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | None]:
+    """The report, the shape it was read as, and its page-map entry when that is of the same shape."""
     text, title, revision = _load_source(args)
     page_map, spec = _settings(args, title)
-    shape = args.shape or (spec.shape if spec else "themes")
-    if shape == "statements":
-        from .shapes.statements import parse_statements
-
-        codebook = page_map.codebooks.get(spec.codebook) if page_map and spec and spec.codebook else None
-        report = parse_statements(text, title, revision, codebook=codebook,
-                                  columns=spec.columns if spec else None, code=spec.code if spec else None)
-        return report, shape, spec
-    from .shapes.themes import ThemeSections, parse_themes
-
-    sections = spec.theme_sections if spec and spec.shape == shape else ThemeSections()
-    return parse_themes(text, title, revision, sections), shape, spec
+    shape = SHAPES[args.shape or (spec.shape if spec else DEFAULT_SHAPE)]
+    settings = spec if spec is not None and spec.shape == shape.name else None
+    return shape.parse(text, title, revision, settings, page_map.codebooks if page_map else {}), shape, settings
 
 
 def _run_parse(args: argparse.Namespace) -> int:
@@ -262,20 +256,10 @@ def _run_parse(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .check import DEFAULT_THEME_PATTERN, check, has_errors, summary_line
-    from .titles import with_source
+    from .diagnostics import has_errors, summary_line
 
-    report, shape, spec = _parsed(args)
-    rules = dict(spec.rules) if spec and spec.shape == shape else {}
-    if shape == "statements":
-        from .check_statements import check_statements
-
-        diagnostics = check_statements(report, rules=rules)
-    else:
-        patterns = [DEFAULT_THEME_PATTERN.replace("Report", with_source("{source}", report.title or "Report"))]
-        if spec is not None:
-            patterns = [with_source(t.title, spec.page) for t in spec.targets if t.each == "theme"]
-        diagnostics = check(report, aliases=spec.aliases if spec else {}, rules=rules, title_patterns=patterns)
+    report, shape, settings = _parsed(args)
+    diagnostics = shape.check(report, settings)
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
     else:

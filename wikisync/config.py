@@ -18,20 +18,18 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from .check import RULES
-from .check_statements import STATEMENT_RULES
-from .shapes.records import CODED_ROLES, ROLES, Codebook
-from .shapes.themes import ThemeSections
 from .errors import ConfigError
+from .model import ThemeSections
+from .names import keyword_key
+from .shapes import DEFAULT_SHAPE, SHAPES, each_kinds, find_rule
+from .shapes.records import CODED_ROLES, ROLES, Codebook
 from .titles import title_key, title_problem
 
 __all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec", "SourceSpec", "SourcesFrom", "TargetSpec",
-           "TitleUse", "Use", "default_targets", "load_page_map"]
+           "TitleUse", "Use", "load_page_map"]
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
-_SAMPLE_PART = {"theme": "Theme", "code": "A"}
-_EACH_SHAPE = {"theme": "themes", "code": "statements"}
 _SHAPE_FREE = ("page", "track", "summary", "guard")
 """The settings a named source of another shape than its prefix's still takes from the prefix."""
 
@@ -80,6 +78,15 @@ class SectionsSpec(_Strict):
         return ThemeSections(self.themes, self.heard, self.priorities, self.questions)
 
 
+def _one_of(value: Any, choices: Sequence[str]) -> Any:
+    """``value`` when it is one of ``choices``; else pydantic's own words for a value outside a Literal."""
+    if value in choices:
+        return value
+    quoted = [repr(choice) for choice in choices]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}"
+    raise ValueError(f"Input should be {listed}")
+
+
 def _pattern_fields(pattern: str) -> set[str]:
     """The placeholders of a title, summary or code pattern, each of which must be bare: a format spec
     (``{revision:>999999999}``) or conversion (``{source!r}``) serves no title and can ask for gigabytes."""
@@ -101,12 +108,17 @@ class TargetSpec(_Strict):
     """The Jinja2 file that makes the page; none for a data page (``format: json``)."""
     format: Literal["wikitext", "json"] = "wikitext"
     """``json``: the page holds the parsed data itself, as a JSON page that the wiki's modules can read."""
-    each: Literal["theme", "code"] | None = None
-    """One page per theme (themes sources) or per codebook code (statements sources)."""
+    each: str | None = None
+    """One page per item of the source's shape: per theme (themes sources) or per codebook code (statements sources)."""
     name: str = ""
     """How templates refer to a single page's title (``pages.NAME``); defaults to the template's stem."""
     region: str | None = None
     """Generate only the part of an existing page between ``<!-- wikisync:begin NAME -->`` and its end marker."""
+
+    @field_validator("each", mode="before")
+    @classmethod
+    def _each_kind(cls, value: Any) -> Any:
+        return None if value is None else _one_of(value, list(each_kinds()))
 
     @model_validator(mode="after")
     def _consistent(self) -> "TargetSpec":
@@ -114,7 +126,7 @@ class TargetSpec(_Strict):
         allowed = {"source", self.each} if self.each else {"source"}
         unknown = sorted(fields - allowed)
         if unknown:
-            hint = f" ({{{unknown[0]}}} needs each: {unknown[0]})" if unknown[0] in _EACH_SHAPE else ""
+            hint = f" ({{{unknown[0]}}} needs each: {unknown[0]})" if unknown[0] in each_kinds() else ""
             raise ValueError(f"title {self.title!r}: unknown placeholder {{{unknown[0]}}}{hint}; allowed: "
                              + ", ".join(f"{{{f}}}" for f in sorted(allowed)))
         if self.each and self.each not in fields:
@@ -132,15 +144,16 @@ class TargetSpec(_Strict):
     def title_for(self, source: str) -> str:
         """The title, with a sample theme or code for a per-theme or per-code target."""
         if self.each:
-            return self.title.format(source=source, **{self.each: _SAMPLE_PART[self.each]})
+            return self.title.format(source=source, **{self.each: each_kinds()[self.each].sample_part})
         return self.title.format(source=source)
 
 
 class SourceSpec(_Strict):
     page: str = Field(min_length=1)
     targets: tuple[TargetSpec, ...] = Field(min_length=1)
-    shape: Literal["themes", "statements"] = "themes"
-    """The narrative report of the All-Hands kind, or a statement table of the strategy's source pages."""
+    shape: str = DEFAULT_SHAPE
+    """A registered shape (:mod:`wikisync.shapes`): the narrative report of the All-Hands kind (themes),
+    or a statement table of the strategy's source pages (statements)."""
     codebook: str | None = None
     """Name of a top-level ``codebooks:`` entry that resolves the table's codes (statement sources)."""
     code: str | None = Field(None, pattern=r"^[A-Za-z0-9]+$")
@@ -161,6 +174,11 @@ class SourceSpec(_Strict):
     """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
     guard: Guard = Guard()
 
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _registered_shape(cls, value: Any) -> Any:
+        return _one_of(value, list(SHAPES))
+
     @field_validator("rules", mode="before")
     @classmethod
     def _yaml_off(cls, value: Any) -> Any:
@@ -172,7 +190,7 @@ class SourceSpec(_Strict):
     @classmethod
     def _known_rules(cls, value: dict[str, str]) -> dict[str, str]:
         for code in value:
-            if code not in RULES and code not in STATEMENT_RULES:
+            if find_rule(code) is None:
                 raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
         return value
 
@@ -191,7 +209,7 @@ class SourceSpec(_Strict):
     @field_validator("sections")
     @classmethod
     def _sections_of_the_shape(cls, value: SectionsSpec | None, info: ValidationInfo) -> SectionsSpec | None:
-        shape = info.data.get("shape", "themes")
+        shape = info.data.get("shape", DEFAULT_SHAPE)
         if value is not None and shape != "themes":
             raise ValueError(f"only a themes source has sections; this one is shape: {shape}")
         return value
@@ -199,8 +217,8 @@ class SourceSpec(_Strict):
     @model_validator(mode="after")
     def _settings_of_the_shape(self) -> "SourceSpec":
         for target in self.targets:
-            if target.each and _EACH_SHAPE[target.each] != self.shape:
-                raise ValueError(f"target {target.title!r}: each: {target.each} is for {_EACH_SHAPE[target.each]} sources, "
+            if target.each and each_kinds()[target.each].name != self.shape:
+                raise ValueError(f"target {target.title!r}: each: {target.each} is for {each_kinds()[target.each].name} sources, "
                                  f"and this source's shape is {self.shape}")
             if target.each == "code" and self.codebook is None:
                 raise ValueError(f"target {target.title!r}: each: code needs the source's codebook")
@@ -208,12 +226,11 @@ class SourceSpec(_Strict):
             raise ValueError("group_by, codebook, code and columns are settings of statements sources (shape: statements)")
         if self.group_by is not None and self.group_by not in CODED_ROLES:
             raise ValueError(f"group_by {self.group_by!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
-        known = STATEMENT_RULES if self.shape == "statements" else RULES
+        rules = SHAPES[self.shape].rules
         for code, severity in self.rules.items():
-            if code not in known:
-                raise ValueError(f"rule {code} is not a rule of {self.shape} sources")
-            if severity == "info" and self.shape == "themes":
-                raise ValueError(f"rule {code}: themes sources know error, warning and off")
+            problem = rules.override_problem(code, severity)
+            if problem:
+                raise ValueError(problem)
         return self
 
     @field_validator("summary")
@@ -575,7 +592,7 @@ def load_page_map(path: str | Path) -> PageMap:
             continue  # its prefix's settings are wrong, and said so: no second line for each of its sources
         rule = next((r for r in rules if title and r.name_of(title) is not None), None)
         base = rule.entry(title, rule.name_of(title) or "") if rule else {}
-        if entry.get("shape", base.get("shape", "themes")) != base.get("shape", "themes"):
+        if entry.get("shape", base.get("shape", DEFAULT_SHAPE)) != base.get("shape", DEFAULT_SHAPE):
             base = {key: value for key, value in base.items() if key in _SHAPE_FREE}  # another shape: its own settings
         spec = _source(base | entry, top.defaults, ("sources", index), lines, problems)
         if spec is not None:
@@ -644,21 +661,11 @@ def _config_error(path: Path, problems: list[tuple[int, str]]) -> ConfigError:
     return ConfigError("\n".join(f"{path}:{line}: {message}" for line, message in sorted(set(problems))))
 
 
-def default_targets(codebook: bool) -> list[dict[str, str]]:
-    """What a statements source without ``targets:`` generates: its summary page and, when it has a
-    codebook, one page per code."""
-    targets: list[dict[str, str]] = [{"title": "{source}/Summary", "template": "statements.wiki.j2", "name": "statements"}]
-    if codebook:
-        targets.append({"title": "{source}/Summary/{code}", "template": "statement-code.wiki.j2", "each": "code"})
-    targets.append({"title": "{source}/data.json", "format": "json", "name": "data"})
-    return targets
-
-
 def with_default_targets(entry: dict[str, Any]) -> dict[str, Any]:
-    """A statements source's entry with the default targets when it names none."""
-    if entry.get("shape") == "statements" and "targets" not in entry:
-        return {**entry, "targets": default_targets(codebook=entry.get("codebook") is not None)}
-    return entry
+    """A source's entry with its shape's default targets when it names none."""
+    found = SHAPES.get(entry.get("shape", DEFAULT_SHAPE))
+    defaults = found.default_targets(entry) if found is not None and "targets" not in entry else None
+    return entry if defaults is None else {**entry, "targets": defaults}
 
 
 def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
@@ -675,16 +682,6 @@ def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
 
 def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
     return _validated(SourceSpec, with_default_targets(_merged(entry, defaults)), where, lines, problems)
-
-
-def keyword_key(keyword: str) -> str:
-    """One spelling per keyword: case, spacing and a plural -s folded (``Translations`` -> ``translation``)."""
-    key = " ".join(keyword.lower().split()).strip(" .;:")
-    if len(key) > 4 and key.endswith("ies"):
-        return key[:-3] + "y"
-    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
-        return key[:-1]
-    return key
 
 
 def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines", problems: list) -> Any:

@@ -1,4 +1,4 @@
-"""Plain data for a parsed report: what the themes shape (shapes/themes.py) produces and every later stage consumes."""
+"""Plain data for a parsed report: what the themes shape (wikisync/shapes/themes/) produces and every later stage consumes."""
 
 from __future__ import annotations
 
@@ -13,12 +13,34 @@ __all__ = [
     "Question",
     "Report",
     "Theme",
+    "ThemeSections",
     "Workshop",
     "Anomaly",
     "PageState",
     "RebuildRequest",
     "RevisionMark",
 ]
+
+
+@dataclass(frozen=True)
+class ThemeSections:
+    """The words by which the parser recognises a narrative report's sections, compared without
+    regard to case. The defaults are what the All-Hands report (and the parser before these became
+    settings) uses; a translated page names its own, e.g. ``themes="Thèmes"``."""
+
+    themes: str = "theme"
+    """A heading containing this opens the themes section; its subheadings are the themes."""
+    heard: str = "What we heard"
+    """A paragraph of a theme starting with this is the lead-in of its comments."""
+    priorities: str = "priorit"
+    """A table whose first header cell contains this is the Competing Priorities table."""
+    questions: str = "question"
+    """A heading containing this opens the key questions (a table under it is the priorities table)."""
+
+    def __post_init__(self) -> None:
+        for name in ("themes", "heard", "priorities", "questions"):
+            if not " ".join(str(getattr(self, name)).split()):
+                raise ValueError(f"sections.{name}: must not be empty")
 
 
 @dataclass(frozen=True)

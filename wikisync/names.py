@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["MatchKind", "NameMatch", "ThemeIndex", "normalise", "match_theme"]
+__all__ = ["MatchKind", "NameMatch", "ThemeIndex", "keyword_key", "match_theme", "normalise"]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # The same folding on UTF-8 bytes, at C speed: an ASCII character is a word character (\w) exactly when
@@ -85,3 +85,13 @@ class ThemeIndex:
                 if found is not None:
                     return NameMatch(found, MatchKind.SLASH_PART)
         return None
+
+
+def keyword_key(keyword: str) -> str:
+    """One spelling per keyword: case, spacing and a plural -s folded (``Translations`` -> ``translation``)."""
+    key = " ".join(keyword.lower().split()).strip(" .;:")
+    if len(key) > 4 and key.endswith("ies"):
+        return key[:-3] + "y"
+    if len(key) > 3 and key.endswith("s") and not key.endswith(("ss", "us", "is")):
+        return key[:-1]
+    return key

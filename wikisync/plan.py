@@ -13,7 +13,7 @@ from enum import Enum
 from .config import Guard
 from .model import PageState
 from .ownership import Ownership, data_ownership, ownership, same_data, stamp, stamp_data, unstamped
-from .render import DesiredPage, split_notice
+from .pages import DesiredPage, split_notice
 
 __all__ = [
     "Action",

@@ -11,45 +11,33 @@ import functools
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from . import __version__
 from .aggregate import Corpus, corpus_data
 from .collection import collection_paused
-from .config import AggregateSpec, SourceSpec, TargetSpec
+from .config import AggregateSpec, SourceSpec
 from .errors import TemplateError
-from .model import Report
-from .names import ThemeIndex
 from .jsontext import dump_data
-from .shapes.groups import group_statements, grouping_role
-from .shapes.records import StatementReport
-from .titles import part_title, theme_title
+from .pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
+from .shapes import shape
+from .shapes.base import Instances, ShapeReport
 
 __all__ = [
-    "DesiredPage",
-    "NOTICE_BEGIN",
-    "NOTICE_END",
-    "ThemeView",
     "escape_wikitext",
     "excerpt",
     "render",
-    "render_key",
     "render_aggregates",
+    "render_key",
     "render_page",
-    "render_statements",
     "source_data",
-    "split_notice",
-    "theme_title",
 ]
 
-NOTICE_BEGIN = "<!-- wikisync:notice -->"
-NOTICE_END = "<!-- /wikisync:notice -->"
 NOTICE_TEMPLATE = "notice.wiki.j2"
-_NOTICE = re.compile(re.escape(NOTICE_BEGIN) + r".*?" + re.escape(NOTICE_END) + r"\n?", re.S)
 # What the wiki would rewrite on saving (a signature, a substitution): the saved text would then
 # differ from the text whose fingerprint was sent, and the page would look edited by hand.
 _REWRITTEN_ON_SAVE = re.compile(r"~~~|\{\{\s*(?:safe)?subst:", re.I)
@@ -59,45 +47,6 @@ _MARKUP = re.compile(r"''+|~~~+|__+|&(?=#?\w+;)|[<>\[\]{}|]")
 # The characters that any of _MARKUP starts with, and a line break: text with none of them is its own escape.
 _MARKUP_START = re.compile(r"[\n'~_&<>\[\]{}|]")
 _LINE_START = tuple("*#:;= !{") + ("----",)
-
-
-@dataclass(frozen=True)
-class DesiredPage:
-    title: str
-    text: str
-    template: str
-    region: str | None = None
-    """Set when only a marked region of an existing page is generated."""
-    error: str | None = None
-    """Why the page could not be rendered (its template failed); ``text`` is then empty."""
-    content_model: str = "wikitext"
-    """``json`` for a data page: its text is a JSON document, its fingerprint a key of it."""
-    target: int | None = None
-    """Which of the source's targets (or of the aggregates) made it: its index in the page map."""
-
-
-@dataclass(frozen=True)
-class ThemeView:
-    """What a template sees of one theme."""
-
-    name: str
-    summary: str
-    comments: tuple[str, ...]
-    priority: str | None
-    title: str | None
-    line: int
-
-    @property
-    def comment_count(self) -> int:
-        return len(self.comments)
-
-
-def split_notice(text: str) -> tuple[str, str]:
-    """(notice, rest) of a generated page's text; notice is "" when the page has none."""
-    match = _NOTICE.search(text)
-    if match is None:
-        return "", text
-    return match.group(0), text[: match.start()] + text[match.end():]
 
 
 def escape_wikitext(text: str) -> str:
@@ -129,57 +78,24 @@ def excerpt(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
-def render(report: Report, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
-    """Every target's page of a themes source. A template that fails makes an error for its page
-    (``DesiredPage.error``); the other pages are still rendered."""
-    views = _theme_views(report, spec)
-    context = {"source": spec.page, "revision": report.revision, "report": report, "themes": views, "pages": _single_pages(spec)}
-
-    def instances(target: TargetSpec) -> Iterator[tuple[str, dict]]:
-        if target.each == "theme":
-            for view in views:
-                yield theme_title(target.title, spec.page, view.name), {"theme": view}
-        else:
-            yield target.title.format(source=spec.page), {}
-
-    return _render_targets(spec, templates, context, instances, source_data(report, spec))
+def render(report: ShapeReport, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
+    """Every target's page of a source, as its shape lays them out. A template that fails makes an error
+    for its page (``DesiredPage.error``); the other pages are still rendered."""
+    context = shape(spec.shape).context(report, spec)
+    values = {"source": spec.page, "revision": report.revision, "report": report, **context.values,
+              "pages": _single_pages(spec)}
+    with collection_paused():
+        return _render_each(spec, templates, values, context.instances, source_data(report, spec))
 
 
-def render_statements(report: StatementReport, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
-    """Every target's page of a statements source: the summary by code, and one page per code of
-    the codebook (codes the codebook lacks, and statements without a code, only on the summary)."""
-    role = grouping_role(report.codebook, spec.group_by)
-    groups = group_statements(report, role)
-    context = {"source": spec.page, "revision": report.revision, "report": report, "groups": groups, "role": role,
-               "pages": _single_pages(spec)}
-    known = report.codebook.kinds.get(role, {}) if report.codebook else {}
-
-    def instances(target: TargetSpec) -> Iterator[tuple[str, dict]]:
-        if target.each == "code":
-            for group in groups:
-                if group.code in known:
-                    yield part_title(target.title, spec.page, "code", group.code), {"code": group}
-        else:
-            yield target.title.format(source=spec.page), {}
-
-    return _render_targets(spec, templates, context, instances, source_data(report, spec))
-
-
-def source_data(report: Report | StatementReport, spec: SourceSpec) -> dict:
-    """What a source's JSON data page holds: its parse output, its settings' code and track, and the
-    number of statements per code of every coded role (a narrative: comments per theme)."""
-    counts: dict[str, dict[str, int]] = {}
-    if isinstance(report, StatementReport):
-        for statement in report.statements:
-            for role, codes in statement.codes.items():
-                per_code = counts.setdefault(role, {})
-                for code in dict.fromkeys(codes) or ("",):
-                    per_code[code] = per_code.get(code, 0) + 1
-    else:
-        counts["theme"] = {theme.name: len(theme.comments) for theme in report.themes}
+def source_data(report: ShapeReport, spec: SourceSpec) -> dict[str, Any]:
+    """What a source's JSON data page holds: its parse output, its shape, its settings' code and track,
+    and its shape's counts per code of every coded role (a narrative: comments per theme)."""
+    found = shape(spec.shape)
     data = report.to_dict()
-    data["shape"] = "statements" if isinstance(report, StatementReport) else "themes"
-    return {**data, "code": getattr(report, "code", None) if spec.code else None, "track": spec.track, "counts": counts}
+    data["shape"] = found.name
+    return {**data, "code": getattr(report, "code", None) if spec.code else None, "track": spec.track,
+            "counts": found.code_counts(report)}
 
 
 def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[AggregateSpec], templates: Path) -> list[DesiredPage]:
@@ -227,14 +143,8 @@ def _single_pages(spec: SourceSpec) -> dict[str, str]:
     return {t.name: t.title.format(source=spec.page) for t in spec.targets if t.each is None}
 
 
-def _render_targets(spec: SourceSpec, templates: Path, context: dict,
-                    instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]], data: dict) -> list[DesiredPage]:
-    with collection_paused():
-        return _render_each(spec, templates, context, instances, data)
-
-
-def _render_each(spec: SourceSpec, templates: Path, context: dict,
-                 instances: Callable[[TargetSpec], Iterable[tuple[str, dict]]], data: dict) -> list[DesiredPage]:
+def _render_each(spec: SourceSpec, templates: Path, context: dict[str, Any], instances: Instances,
+                 data: dict[str, Any]) -> list[DesiredPage]:
     env = _environment(templates)
     notice_error = ""
     try:
@@ -276,28 +186,6 @@ def render_key(spec: SourceSpec, templates: Path) -> str:
             digest.update(f"\n{path.relative_to(templates)}\n".encode("utf-8"))
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _theme_views(report: Report, spec: SourceSpec) -> list[ThemeView]:
-    index = ThemeIndex((t.name for t in report.themes), spec.aliases)
-    priority_of: dict[str, str] = {}
-    for row in report.priorities:
-        for value in row.values:
-            found = index.match(value.name)
-            if found is not None:
-                priority_of.setdefault(found.theme, row.priority)
-    per_theme = next((t for t in spec.targets if t.each == "theme"), None)
-    return [
-        ThemeView(
-            name=theme.name,
-            summary=theme.summary,
-            comments=tuple(c.text for c in theme.comments),
-            priority=priority_of.get(theme.name),
-            title=theme_title(per_theme.title, spec.page, theme.name) if per_theme else None,
-            line=theme.line,
-        )
-        for theme in report.themes
-    ]
 
 
 @functools.lru_cache(maxsize=8)

@@ -23,7 +23,8 @@ from .model import PageState
 from .onwiki import HEADER_REGION
 from .ownership import stamp
 from .plan import Action, Change, plan, region_markers, region_text
-from .render import DesiredPage, render_page
+from .pages import DesiredPage
+from .render import render_page
 from .shapes.requests import REQUEST_TEMPLATE
 from .sync import EXIT_ERROR, EXIT_OK, EXIT_PENDING, Output
 from .wiki import Wiki

@@ -16,19 +16,20 @@ from pathlib import Path
 from typing import TextIO
 
 from .aggregate import aggregate
-from .check import has_errors, summary_line
 from .claims import Claims
 from .config import Guard, PageMap, SourceSpec
+from .diagnostics import has_errors, summary_line
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, WikiError
-from .model import PageState, Report, RevisionMark
+from .model import PageState, RevisionMark
 from .onwiki import Verdict, answer_all, now, pending_requests, render_status, requesters, split_header, status_ownership, vet
 from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save, same_content, unified_diff
 from .preview import Preview
 from .reading import Reading, read_source
-from .render import DesiredPage, render_aggregates, render_key
+from .pages import DesiredPage
+from .render import render, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
-from .titles import theme_title, title_key
+from .titles import title_key
 from .wiki import SourcePage, Wiki
 
 __all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "sync"]
@@ -641,10 +642,10 @@ class _SourceRun(_Publication):
             # say so too when the errors come from a blanked or gutted source: the likelier story
             self._held_back(self._destructive(reading, previous, Plan(())))
             return self._finish(EXIT_ERROR, "stopped by check errors")
-        if self.options.dry_run and isinstance(reading.report, Report):
-            for name, title in _renamed_themes(reading.report, self.spec):
-                self.out.line(f"title: theme {name!r} is published as {title!r}")
-        self._claim(reading.pages(self.invocation.page_map.templates))
+        if self.options.dry_run:
+            for note in reading.notes():
+                self.out.line(note)
+        self._claim(render(reading.report, self.spec, self.invocation.page_map.templates))
         self._source = source
         return None
 
@@ -767,15 +768,3 @@ def _linked_first(changes: tuple[Change, ...]) -> list[Change]:
     to shows those links blue at once, without waiting for the wiki's link-update jobs."""
     titles = [change.title for change in changes]
     return sorted(changes, key=lambda change: sum(f"[[{title}|" in change.new for title in titles))
-
-
-def _renamed_themes(report: Report, spec: SourceSpec) -> list[tuple[str, str]]:
-    """Themes whose page title is not their name, because the name cannot or should not stand in a title."""
-    renamed = []
-    for target in spec.targets:
-        if target.each == "theme":
-            for theme in report.themes:
-                title = theme_title(target.title, spec.page, theme.name)
-                if title != target.title.format(source=spec.page, theme=theme.name):
-                    renamed.append((theme.name, title))
-    return renamed

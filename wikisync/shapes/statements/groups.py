@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import CODED_ROLES, Codebook, Statement, StatementReport
+from ..records import CODED_ROLES, Codebook, Statement, StatementReport
 
 __all__ = ["UNCODED", "StatementGroup", "group_statements", "grouping_role"]
 

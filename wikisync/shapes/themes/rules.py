@@ -1,82 +1,28 @@
-"""Rules over a parsed report: what its editors should fix before the generated pages go out.
+"""The themes shape's rules over a parsed narrative report: what its editors should fix before the
+generated pages go out.
 
 Each rule is one function registered under a stable code: WS1xx markup and page structure, WS2xx
 themes and comments, WS3xx the Competing Priorities table, WS4xx key questions. The checker is
 pure: it reads a :class:`Report` and returns diagnostics sorted by position, and it never raises
-on anything :func:`wikisync.shapes.themes.parse_themes` can produce.
+on anything the themes parser can produce.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from types import MappingProxyType
-from typing import Any
 
-from .collection import collection_paused
-from .errors import ConfigError
-from .model import Comment, Priority, PriorityValue, Question, Report
-from .names import MatchKind, NameMatch, ThemeIndex, normalise
-from .titles import theme_title, title_key
+from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet, quoted as _quoted
+from ...model import Comment, Priority, PriorityValue, Question, Report
+from ...names import MatchKind, NameMatch, ThemeIndex, normalise
+from ...titles import theme_title, title_key
 
-__all__ = [
-    "DEFAULT_THEME_PATTERN",
-    "Diagnostic",
-    "Finding",
-    "Rule",
-    "RULES",
-    "Subject",
-    "check",
-    "has_errors",
-    "summary_line",
-]
+__all__ = ["DEFAULT_THEME_PATTERN", "RULES", "Subject", "check"]
 
-_SEVERITIES = ("error", "warning")
-_OVERRIDES = (*_SEVERITIES, "off")
-_EMPTY: Mapping[str, str] = MappingProxyType({})
-_QUOTE_LIMIT = 60
 DEFAULT_THEME_PATTERN = "Report/Themes/{theme}"
 """For a report checked without a page map: a title of a typical length."""
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    code: str
-    severity: str
-    line: int
-    column: int
-    message: str
-    theme: str | None = None
-    hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "theme": self.theme,
-            "hint": self.hint,
-        }
-
-    def format(self, source: str) -> str:
-        """One line, compiler style: ``SOURCE:LINE:COL: SEVERITY CODE message (hint: ...)``."""
-        text = f"{source}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a rule function reports; the checker adds the code and the severity in force."""
-
-    line: int
-    column: int
-    message: str
-    theme: str | None = None
-    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,33 +53,17 @@ class Subject:
         ]
 
 
-RuleFunction = Callable[[Subject], Iterable[Finding]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    default_severity: str
-    summary: str
-    function: RuleFunction
-
-
-_registry: dict[str, Rule] = {}
-
-
-def _rule(code: str, severity: str, summary: str) -> Callable[[RuleFunction], RuleFunction]:
-    def register(function: RuleFunction) -> RuleFunction:
-        _registry[code] = Rule(code, severity, summary, function)
-        return function
-
-    return register
+RuleFunction = Callable[[Subject], Iterator[Finding]]
+RULES: RuleSet[Subject] = RuleSet("themes", ("error", "warning"))
+"""Every rule by code, in code order."""
+_rule = RULES.rule
 
 
 def check(
     report: Report,
     *,
-    aliases: Mapping[str, str] = _EMPTY,
-    rules: Mapping[str, str] = _EMPTY,
+    aliases: Mapping[str, str] = NO_OVERRIDES,
+    rules: Mapping[str, str] = NO_OVERRIDES,
     title_patterns: Sequence[str] = (DEFAULT_THEME_PATTERN,),
 ) -> list[Diagnostic]:
     """Every rule's findings on ``report``, with ``rules`` (code -> error|warning|off) overriding severities.
@@ -141,51 +71,7 @@ def check(
     ``title_patterns`` are the page map's per-theme titles with the source filled in and ``{theme}``
     left. Raises ConfigError only for an override naming an unknown code or severity.
     """
-    severities = _severities_in_force(rules)
-    subject = Subject(report, aliases, tuple(title_patterns))
-    diagnostics: list[Diagnostic] = []
-    with collection_paused():
-        for code, rule in RULES.items():
-            if severities[code] == "off":
-                continue
-            for finding in rule.function(subject):
-                diagnostics.append(_diagnostic(code, severities[code], finding, report.line_count))
-    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
-
-
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    return any(d.severity == "error" for d in diagnostics)
-
-
-def summary_line(diagnostics: Iterable[Diagnostic]) -> str:
-    """Counts by severity, e.g. "2 errors, 3 warnings"; "no problems" when there are none."""
-    diagnostics = list(diagnostics)
-    counts = [(sum(d.severity == s for d in diagnostics), s) for s in _SEVERITIES]
-    parts = [f"{n} {severity}{'' if n == 1 else 's'}" for n, severity in counts if n]
-    return ", ".join(parts) or "no problems"
-
-
-def _severities_in_force(overrides: Mapping[str, str]) -> dict[str, str]:
-    for code, severity in overrides.items():
-        if code not in RULES:
-            raise ConfigError(f"rules: unknown rule code {code!r} (known: {', '.join(RULES)})")
-        if severity not in _OVERRIDES:
-            raise ConfigError(f"rules: {code}: severity must be error, warning or off, not {severity!r}")
-    return {code: overrides.get(code, rule.default_severity) for code, rule in RULES.items()}
-
-
-def _diagnostic(code: str, severity: str, finding: Finding, line_count: int) -> Diagnostic:
-    # A hand-built Report may leave line_count at 0: then only the lower bound is known.
-    line = max(finding.line, 1)
-    if line_count > 0:
-        line = min(line, line_count)
-    return Diagnostic(code, severity, line, max(finding.column, 1), finding.message, finding.theme, finding.hint)
-
-
-def _quoted(text: str) -> str:
-    if len(text) > _QUOTE_LIMIT:
-        text = text[: _QUOTE_LIMIT - 1].rstrip() + "…"
-    return f'"{text}"'
+    return RULES.run(Subject(report, aliases, tuple(title_patterns)), report.line_count, rules)
 
 
 _SECTIONS_HINT = "if the page names its sections in other words (another language), give them under sections: in page_map.yaml"
@@ -442,7 +328,3 @@ def _question_without_options(subject: Subject) -> Iterator[Finding]:
 def _answered_by_table(question: Question, following: Question, report: Report) -> bool:
     table = report.priorities_line
     return table is not None and question.line < table < following.line
-
-
-RULES: dict[str, Rule] = dict(sorted(_registry.items()))
-"""Every rule by code, in code order."""

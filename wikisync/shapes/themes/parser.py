@@ -18,7 +18,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Tag, Text
 from mwparserfromhell.wikicode import Wikicode
 
-from ..model import (
+from ...model import (
     Anomaly,
     Comment,
     KeynoteElement,
@@ -27,10 +27,11 @@ from ..model import (
     Question,
     Report,
     Theme,
+    ThemeSections,
     Workshop,
 )
-from ..collection import collection_paused
-from .wikitext import LineIndex, plain_of as _plain, replace_simple_links
+from ...collection import collection_paused
+from ..wikitext import LineIndex, plain_of as _plain, replace_simple_links
 
 __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 
@@ -39,27 +40,6 @@ __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 _TRANSLATE_MARKUP = re.compile(r"<languages\s*/>|<(/?)translate\b[^>]*>|<!--T:\d+-->|</?tvar\b[^>]*>")
 _VALUE_WITH_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>.*)\)$", re.S)
 _BULLET = re.compile(r"^([*#]+)")
-
-
-@dataclass(frozen=True)
-class ThemeSections:
-    """The words by which the parser recognises a narrative report's sections, compared without
-    regard to case. The defaults are what the All-Hands report (and the parser before these became
-    settings) uses; a translated page names its own, e.g. ``themes="Thèmes"``."""
-
-    themes: str = "theme"
-    """A heading containing this opens the themes section; its subheadings are the themes."""
-    heard: str = "What we heard"
-    """A paragraph of a theme starting with this is the lead-in of its comments."""
-    priorities: str = "priorit"
-    """A table whose first header cell contains this is the Competing Priorities table."""
-    questions: str = "question"
-    """A heading containing this opens the key questions (a table under it is the priorities table)."""
-
-    def __post_init__(self) -> None:
-        for name in ("themes", "heard", "priorities", "questions"):
-            if not " ".join(str(getattr(self, name)).split()):
-                raise ValueError(f"sections.{name}: must not be empty")
 
 
 def parse_themes(text: str, title: str = "", revision: int | None = None, sections: ThemeSections = ThemeSections()) -> Report:

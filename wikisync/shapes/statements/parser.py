@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..errors import ConfigError
-from .records import (
+from ...errors import ConfigError
+from ..records import (
     CODED_ROLES,
     ROLES,
     Anomaly,
@@ -34,7 +34,7 @@ from .records import (
     TableInfo,
     UncertainCode,
 )
-from .wikitext import BLANK, LineIndex, collapse, mask, masked_plain_text, plain_text, strip_line
+from ..wikitext import BLANK, LineIndex, collapse, mask, masked_plain_text, plain_text, strip_line
 
 __all__ = ["COLUMN_ALIASES", "FAMILIES", "parse_participants", "parse_statements", "split_codes"]
 

@@ -1,6 +1,6 @@
 """Rules over a parsed statement page (WS5xx): what its editors should fix before pages are generated.
 
-Pure, like :mod:`wikisync.check`, and with the same :class:`~wikisync.check.Diagnostic` output,
+Pure, like the themes shape's rules, and with the same :class:`~wikisync.diagnostics.Diagnostic` output,
 plus a third severity, ``info``: something worth knowing that needs no fix (example rows still
 on the page, a code its editors marked as uncertain). ``has_errors`` counts only errors and
 ``summary_line`` counts errors and warnings, so info never fails a run.
@@ -13,79 +13,24 @@ lacks as a typo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
 
-from .check import Diagnostic, Finding
-from .errors import ConfigError
-from .shapes.records import Statement, StatementReport, TableInfo
+from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet, quoted as _quoted
+from ..records import Statement, StatementReport, TableInfo
 
-__all__ = ["STATEMENT_RULES", "StatementRule", "check_statements"]
-
-_SEVERITIES = ("error", "warning", "info")
-_OVERRIDES = (*_SEVERITIES, "off")
-_EMPTY: Mapping[str, str] = MappingProxyType({})
-_QUOTE_LIMIT = 60
+__all__ = ["STATEMENT_RULES", "check_statements"]
 
 StatementRuleFunction = Callable[[StatementReport], Iterable[Finding]]
+STATEMENT_RULES: RuleSet[StatementReport] = RuleSet("statements")
+"""Every WS5xx rule by code, in code order."""
+_rule = STATEMENT_RULES.rule
 
 
-@dataclass(frozen=True)
-class StatementRule:
-    """Like :class:`wikisync.check.Rule`, over a :class:`StatementReport`."""
-
-    code: str
-    default_severity: str
-    summary: str
-    function: StatementRuleFunction
-
-
-_registry: dict[str, StatementRule] = {}
-
-
-def _rule(code: str, severity: str, summary: str) -> Callable[[StatementRuleFunction], StatementRuleFunction]:
-    def register(function: StatementRuleFunction) -> StatementRuleFunction:
-        _registry[code] = StatementRule(code, severity, summary, function)
-        return function
-
-    return register
-
-
-def check_statements(report: StatementReport, *, rules: Mapping[str, str] = _EMPTY) -> list[Diagnostic]:
+def check_statements(report: StatementReport, *, rules: Mapping[str, str] = NO_OVERRIDES) -> list[Diagnostic]:
     """Every WS5xx rule's findings, with ``rules`` (code -> error|warning|info|off) overriding severities.
 
     Raises ConfigError only for an override naming an unknown code or severity.
     """
-    severities = _severities_in_force(rules)
-    diagnostics: list[Diagnostic] = []
-    for code, rule in STATEMENT_RULES.items():
-        if severities[code] == "off":
-            continue
-        for finding in rule.function(report):
-            diagnostics.append(_diagnostic(code, severities[code], finding, report.line_count))
-    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
-
-
-def _severities_in_force(overrides: Mapping[str, str]) -> dict[str, str]:
-    for code, severity in overrides.items():
-        if code not in STATEMENT_RULES:
-            raise ConfigError(f"rules: unknown rule code {code!r} (known: {', '.join(STATEMENT_RULES)})")
-        if severity not in _OVERRIDES:
-            raise ConfigError(f"rules: {code}: severity must be error, warning, info or off, not {severity!r}")
-    return {code: overrides.get(code, rule.default_severity) for code, rule in STATEMENT_RULES.items()}
-
-
-def _diagnostic(code: str, severity: str, finding: Finding, line_count: int) -> Diagnostic:
-    line = max(finding.line, 1)
-    if line_count > 0:
-        line = min(line, line_count)
-    return Diagnostic(code, severity, line, max(finding.column, 1), finding.message, finding.theme, finding.hint)
-
-
-def _quoted(text: str) -> str:
-    if len(text) > _QUOTE_LIMIT:
-        text = text[: _QUOTE_LIMIT - 1].rstrip() + "…"
-    return f'"{text}"'
+    return STATEMENT_RULES.run(report, report.line_count, rules)
 
 
 def _table_of(report: StatementReport, statement: Statement) -> TableInfo | None:
@@ -264,6 +209,3 @@ def _register_anomaly_rules() -> None:
 
 
 _register_anomaly_rules()
-
-STATEMENT_RULES: dict[str, StatementRule] = dict(sorted(_registry.items()))
-"""Every WS5xx rule by code, in code order."""

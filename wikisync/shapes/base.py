@@ -1,0 +1,158 @@
+"""What a shape provides, through one protocol: the rest of wikisync works on any shape through it.
+
+A shape reads one kind of source page (a narrative report, a statement table…): its parser, its check
+rules, its default targets, its counts for the destructive-change guard, the per-code counts of its JSON
+data page, what its templates see, and what it adds to the corpus aggregates. The page-map entry a shape
+reads is :class:`SourceSettings`, which the page map's ``SourceSpec`` satisfies: shapes sit below the
+page map and never import it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from ..diagnostics import Diagnostic, RuleSet
+from ..model import ThemeSections
+from .records import Codebook
+
+__all__ = ["NO_CODE", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally", "TargetSettings"]
+
+
+NO_CODE = ""
+"""The code of what carries no code of the role (and no mapped keyword)."""
+
+
+class ShapeReport(Protocol):
+    """A parsed source page, whatever its shape."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def revision(self) -> int | None: ...
+
+    @property
+    def line_count(self) -> int: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class TargetSettings(Protocol):
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def each(self) -> str | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class SourceSettings(Protocol):
+    """A source's entry in the page map, as the shapes read it."""
+
+    @property
+    def page(self) -> str: ...
+
+    @property
+    def targets(self) -> Sequence[TargetSettings]: ...
+
+    @property
+    def code(self) -> str | None: ...
+
+    @property
+    def codebook(self) -> str | None: ...
+
+    @property
+    def group_by(self) -> str | None: ...
+
+    @property
+    def columns(self) -> Mapping[str, str]: ...
+
+    @property
+    def aliases(self) -> Mapping[str, str]: ...
+
+    @property
+    def rules(self) -> Mapping[str, str]: ...
+
+    @property
+    def theme_sections(self) -> ThemeSections: ...
+
+
+Instances = Callable[[TargetSettings], Iterable[tuple[str, dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a shape's templates see besides the source, its revision, the report and the single pages'
+    titles (``values``), and every page of a target with the names only that page sees (``instances``:
+    one page of a single target; one per theme, code… of a per-item target)."""
+
+    values: Mapping[str, Any]
+    instances: Instances
+
+
+@dataclass
+class SourceTally:
+    """What one source adds to the corpus aggregates."""
+
+    count: int
+    """Statements (a narrative: comments)."""
+    row: Counter[str] = field(default_factory=Counter)
+    """Code -> statements, in the aggregate's role (:data:`NO_CODE`: none)."""
+    keywords: list[str] = field(default_factory=list)
+    """Every keyword as the source writes it, once per statement that has it."""
+    index: list[tuple[str, str]] = field(default_factory=list)
+    """(statement id, ``page#id``) of every statement, when the source has a page with their anchors."""
+    participants: int | None = None
+    participants_text: str = ""
+    summary_page: str | None = None
+
+
+class Shape(ABC):
+    """One kind of source page. A subclass is registered in :mod:`wikisync.shapes`."""
+
+    name: ClassVar[str]
+    """The page map's ``shape:``."""
+    each: ClassVar[str | None] = None
+    """The per-item target kind (``each: theme``), which this shape alone fills in; None for none."""
+    sample_part: ClassVar[str] = "A"
+    """A typical value of ``{each}``, to try a per-item title pattern at load."""
+    rules: ClassVar[RuleSet[Any]]
+
+    def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]] | None:
+        """The targets of a page-map entry that names none; None when a source of this shape must name them."""
+        return None
+
+    @abstractmethod
+    def parse(self, text: str, title: str, revision: int | None, settings: SourceSettings | None,
+              codebooks: Mapping[str, Codebook]) -> ShapeReport:
+        """Never raises on bad markup; raises ConfigError only for settings the page cannot be read with."""
+
+    @abstractmethod
+    def check(self, report: Any, settings: SourceSettings | None) -> list[Diagnostic]:
+        """The rules' findings; without settings (a file checked without a page map), the defaults."""
+
+    @abstractmethod
+    def counts(self, report: Any) -> dict[str, int]:
+        """What the destructive-change guard compares with the last run (``themes``, ``statements``…)."""
+
+    @abstractmethod
+    def code_counts(self, report: Any) -> dict[str, dict[str, int]]:
+        """The data page's ``counts``: per coded role, items per code."""
+
+    @abstractmethod
+    def context(self, report: Any, settings: SourceSettings) -> PageContext: ...
+
+    @abstractmethod
+    def tally(self, report: Any, settings: SourceSettings, role: str,
+              keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:
+        """``keyword_codes``: the codes a keyword (or a theme's name) counts under, for pages without codes."""
+
+    def notes(self, report: Any, settings: SourceSettings) -> list[str]:
+        """Lines a dry run shows about how the pages come out (a name published under another title…)."""
+        return []

@@ -1,0 +1,90 @@
+"""The statements shape: the source pages of the 2017 strategy cycles, each a table of summary
+statements (line, statement, keywords, codes), one page per code of the source's codebook.
+
+The parser (:mod:`.parser`) is loaded on the first parse, so that reading the page map loads no parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ...diagnostics import Diagnostic
+from ..base import NO_CODE, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..records import Codebook, StatementReport
+from ...titles import part_title
+from .groups import group_statements, grouping_role
+from .rules import STATEMENT_RULES, check_statements
+
+__all__ = ["StatementsShape"]
+
+
+class StatementsShape(Shape):
+    name = "statements"
+    each = "code"
+    sample_part = "A"
+    rules = STATEMENT_RULES
+
+    def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]]:
+        """Its summary page and, when it has a codebook, one page per code; and its data page."""
+        targets: list[dict[str, str]] = [{"title": "{source}/Summary", "template": "statements.wiki.j2", "name": "statements"}]
+        if entry.get("codebook") is not None:
+            targets.append({"title": "{source}/Summary/{code}", "template": "statement-code.wiki.j2", "each": "code"})
+        targets.append({"title": "{source}/data.json", "format": "json", "name": "data"})
+        return targets
+
+    def parse(self, text: str, title: str, revision: int | None, settings: SourceSettings | None,
+              codebooks: Mapping[str, Codebook]) -> StatementReport:
+        from .parser import parse_statements
+
+        if settings is None:
+            return parse_statements(text, title, revision)
+        return parse_statements(text, title, revision, codebook=codebooks.get(settings.codebook or ""),
+                                columns=settings.columns, code=settings.code)
+
+    def check(self, report: StatementReport, settings: SourceSettings | None) -> list[Diagnostic]:
+        return check_statements(report, rules=settings.rules if settings else {})
+
+    def counts(self, report: StatementReport) -> dict[str, int]:
+        return {"statements": len(report.statements)}
+
+    def code_counts(self, report: StatementReport) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for statement in report.statements:
+            for role, codes in statement.codes.items():
+                per_code = counts.setdefault(role, {})
+                for code in dict.fromkeys(codes) or (NO_CODE,):
+                    per_code[code] = per_code.get(code, 0) + 1
+        return counts
+
+    def context(self, report: StatementReport, settings: SourceSettings) -> PageContext:
+        """The summary by code, and one page per code of the codebook (codes the codebook lacks, and
+        statements without a code, only on the summary)."""
+        role = grouping_role(report.codebook, settings.group_by)
+        groups = group_statements(report, role)
+        known = report.codebook.kinds.get(role, {}) if report.codebook else {}
+
+        def instances(target: TargetSettings) -> list[tuple[str, dict[str, Any]]]:
+            if target.each == "code":
+                return [(part_title(target.title, settings.page, "code", group.code), {"code": group})
+                        for group in groups if group.code in known]
+            return [(target.title.format(source=settings.page), {})]
+
+        return PageContext({"groups": groups, "role": role}, instances)
+
+    def tally(self, report: StatementReport, settings: SourceSettings, role: str,
+              keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:
+        summary = next((t.title.format(source=settings.page) for t in settings.targets
+                        if t.name == "statements" and not t.each), None)
+        info = report.info
+        tally = SourceTally(len(report.statements), participants=info.participants,
+                            participants_text=info.participants_text, summary_page=summary)
+        for statement in report.statements:
+            codes = statement.codes.get(role)
+            if codes is None:  # no column of the role: the keywords say
+                codes = tuple(code for keyword in statement.keywords for code in keyword_codes(keyword))
+            tally.row.update(list(dict.fromkeys(codes)) or [NO_CODE])
+            tally.keywords.extend(statement.keywords)
+            if summary:
+                tally.index.append((statement.id, f"{summary}#{statement.id}"))
+        return tally
