@@ -4,7 +4,9 @@
 markup, an intro with links, keynote elements, workshop prompts, theme sections with "What we heard"
 comments, the Competing Priorities table, key questions), about 890 bytes a theme, with the markup
 mix of the real page: most lines plain, some with links, italics or quotes. ``markup=False`` gives
-the API benchmark's bare report instead (no Translate markup, one-line summaries), byte for byte.
+the API benchmark's bare report instead (no Translate markup, one-line summaries), byte for byte;
+``markup="heavy"`` the same report with a link, a template and a ``<ref>`` footnote in every line of
+text (summaries, comments, keynote elements, prompts): the page the parser can read least by itself.
 :func:`synthetic_corpus` writes the statement pages of a corpus like the 2017 strategy's sources.
 Both are deterministic: the same arguments give the same text.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["CYCLE2_CODES", "SyntheticSource", "synthetic_corpus", "synthetic_report", "synthetic_statements"]
 
@@ -54,32 +57,67 @@ def _sentence(rng: random.Random, markup: float) -> str:
     return f"{rng.choice(_OPENINGS)} {rng.choice(_VERBS)} {' '.join(words)}."
 
 
+_TEMPLATES = ("{{citation needed}}", "{{lang|fr|savoir libre}}", "{{tl|Strategy}}", "{{Tick}}", "{{date|2017-08-11}}")
+_REF_BODIES = ("Session notes, table {n}", "[http://example.org/notes/{n} Notes of session {n}]",
+               "{{{{cite web|url=http://example.org/{n}|title=Report {n}}}}}", "[[Strategy/Notes/{n}|Notes {n}]], p. 3")
+
+
+def _heavy(rng: random.Random, text: str) -> str:
+    """``text`` (a line's sentences) with a link, a template and a footnote put in."""
+    words = text.split(" ")
+    at = rng.choice([index for index, word in enumerate(words) if index and word.isalpha()])
+    word = words[at]
+    words[at] = f"[[w:{word.capitalize()}|{word}]]" if rng.random() < 0.5 else f"[[{word.capitalize()}]]"
+    words.insert(rng.randrange(2, len(words)), rng.choice(_TEMPLATES))
+    n = rng.randrange(1, 400)
+    if rng.random() < 0.2:
+        footnote = f'<ref name="s{n}" />'
+    else:
+        name = f' name="s{n}"' if rng.random() < 0.3 else ""
+        footnote = f"<ref{name}>{rng.choice(_REF_BODIES).format(n=n)}</ref>"
+    return " ".join(words) + footnote
+
+
 def _theme_name(number: int) -> str:
     return f"{_WORDS[number % len(_WORDS)].capitalize()} {number}"
 
 
-def synthetic_report(themes: int, *, markup: bool = True, seed: int = 2017) -> str:
+def synthetic_report(themes: int, *, markup: bool | Literal["heavy"] = True, seed: int = 2017) -> str:
     """A narrative report with ``themes`` theme sections, each named in the priorities table once."""
     if not markup:
         return _bare_report(themes)
     rng = random.Random(seed)
+    if markup == "heavy":
+        lines = _report_lines(themes, rng, random.Random(seed + 1))
+    else:
+        lines = _report_lines(themes, rng, None)
+    return "\n".join(lines)
+
+
+def _report_lines(themes: int, rng: random.Random, heavy: random.Random | None) -> list[str]:
+    """The report's lines; with ``heavy``, every line of text also gets its link, template and footnote
+    (drawn from ``heavy``, so that ``rng`` draws the same words as the plain report's)."""
+
+    def text(line: str) -> str:
+        return _heavy(heavy, line) if heavy is not None else line
+
     unit = iter(range(1, 10**9))
     out = [
         "<languages/>", "<translate>", f"<!--T:{next(unit)}-->",
         "As we begin our exploration into a strategic direction, we are getting into conversation with the "
         "[http://example.org/ Movement Strategy Center] and with [[Strategy/Communities|many communities]]. "
-        + " ".join(_sentence(rng, 0.1) for _ in range(3)),
+        + text(" ".join(_sentence(rng, 0.1) for _ in range(3))),
         "", f"<!--T:{next(unit)}-->", "The keynote described the following key elements:",
     ]
-    out += [f"* '''{name}''': {_sentence(rng, 0.2)} {_sentence(rng, 0.1)}" for name in ("Vision", "Practice", "Connection")]
+    out += [f"* '''{name}''': {text(_sentence(rng, 0.2) + ' ' + _sentence(rng, 0.1))}" for name in ("Vision", "Practice", "Connection")]
     out += ["", f"<!--T:{next(unit)}-->", "'''Session #1:'''"]
-    out += [f"* {_sentence(rng, 0.1)[:-1]}?" for _ in range(3)]
-    out += ["", f"== Key Themes == <!--T:{next(unit)}-->", "", f"<!--T:{next(unit)}-->", _sentence(rng, 0.1), ""]
+    out += [f"* {text(_sentence(rng, 0.1)[:-1] + '?')}" for _ in range(3)]
+    out += ["", f"== Key Themes == <!--T:{next(unit)}-->", "", f"<!--T:{next(unit)}-->", text(_sentence(rng, 0.1)), ""]
     for number in range(1, themes + 1):
         out += [f"=== {_theme_name(number)} === <!--T:{next(unit)}-->", "", f"<!--T:{next(unit)}-->"]
-        out.append(" ".join(_sentence(rng, 0.25) for _ in range(rng.randint(2, 4))))
+        out.append(text(" ".join(_sentence(rng, 0.25) for _ in range(rng.randint(2, 4)))))
         out += ["", f"<!--T:{next(unit)}-->", "''What we heard:''"]
-        out += [f"* {' '.join(_sentence(rng, 0.15) for _ in range(rng.randint(1, 2)))}" for _ in range(rng.randint(2, 6))]
+        out += [f"* {text(' '.join(_sentence(rng, 0.15) for _ in range(rng.randint(1, 2))))}" for _ in range(rng.randint(2, 6))]
         out.append("")
     out += [f"== Key Questions For Further Exploration == <!--T:{next(unit)}-->", "", f"<!--T:{next(unit)}-->",
             "'''How to prioritize the things we care about?'''", "", "</translate>", "",
@@ -95,7 +133,7 @@ def synthetic_report(themes: int, *, markup: bool = True, seed: int = 2017) -> s
     out += ["|}", "", "<translate>", f"<!--T:{next(unit)}-->", "'''Who is our key audience?'''"]
     out += [f"* {rng.choice(_WORDS).capitalize()} versus {rng.choice(_WORDS)}?" for _ in range(3)]
     out += ["", f"<!--T:{next(unit)}-->", "'''What else should we ask?'''", "</translate>", ""]
-    return "\n".join(out)
+    return out
 
 
 def _bare_report(themes: int) -> str:

@@ -48,6 +48,7 @@ def test_every_check_case(case: dict) -> None:
 def test_synthetic_reports(themes: int) -> None:
     assert_same(synthetic_report(themes))
     assert_same(synthetic_report(themes, markup=False))
+    assert_same(synthetic_report(themes, markup="heavy"))
 
 
 FRAGMENTS = [
