@@ -34,7 +34,18 @@ from ..records import (
     TableInfo,
     UncertainCode,
 )
-from ..wikitext import BLANK, LineIndex, collapse, mask, masked_plain_text, plain_text, strip_line
+from ..wikitext import (
+    BLANK,
+    LineIndex,
+    TableCell,
+    TableReader,
+    TableRow,
+    collapse,
+    mask,
+    masked_plain_text,
+    plain_text,
+    strip_line,
+)
 
 __all__ = ["COLUMN_ALIASES", "FAMILIES", "parse_participants", "parse_statements", "split_codes"]
 
@@ -106,8 +117,6 @@ _KEY_INTROS = (
 )
 _KEY_ITEM = re.compile(r"^(?:#+\s*|\*?\s*(?:\d+|[A-Za-z])\s*[.):]\s+|\*?\s*(?:\d+|[A-Za-z])\s+[-–—]\s+)(?P<label>.+)$")
 _KEY_INTRO_LIMIT = 80
-_CELL_SEPARATOR = re.compile(r"\|\|")
-_HEADER_CELL_SEPARATOR = re.compile(r"\|\||!!")
 _LABEL_STOPWORDS = frozenset({"a", "an", "the", "of", "in", "and", "to", "for"})
 _LABEL_RATIO = 0.75
 
@@ -238,16 +247,7 @@ def _match_label(label: str, labels: Mapping[str, str]) -> str | None:
 
 
 @dataclass
-class _Cell:
-    header: bool
-    line: int
-    column: int
-    parts: list[str]
-
-    @property
-    def raw(self) -> str:
-        return "\n".join(self.parts)
-
+class _Cell(TableCell):
     # Computed once each and kept: every cell is read by several steps (header, examples, values).
     _plain: str | None = None
     _pieces: list[str] | None = None
@@ -268,62 +268,17 @@ class _Cell:
         return self._pieces
 
 
-@dataclass
-class _Row:
-    line: int
-    cells: list[_Cell] = field(default_factory=list)
+_Row = TableRow[_Cell]
 
 
-@dataclass
-class _Table:
-    line: int
-    column: int
-    rows: list[_Row] = field(default_factory=list)
-    closed: bool = False
-    intro: str = ""
-    """Plain text of the last line of text before the table."""
-
-    def add_cells(self, number: int, raw: str, stripped: str) -> None:
-        start = raw.find(stripped[0])
-        header = stripped[0] == "!"
-        separator = _HEADER_CELL_SEPARATOR if header else _CELL_SEPARATOR
-        body_start = start + 1
-        if not self.rows:
-            self.rows.append(_Row(number))
-        row = self.rows[-1]
-        if not row.cells:
-            row.line = number
-        bounds = [body_start] + [m.end() for m in separator.finditer(raw, body_start)]
-        ends = [m.start() for m in separator.finditer(raw, body_start)] + [len(raw)]
-        for begin, end in zip(bounds, ends):
-            content_at = _content_start(raw, begin, end)
-            column = _first_visible(raw, content_at, end)
-            row.cells.append(_Cell(header, number, column + 1, [raw[content_at:end]]))
-
-    def continue_cell(self, raw: str) -> None:
-        if self.rows and self.rows[-1].cells:
-            self.rows[-1].cells[-1].parts.append(raw)
-
-    def new_row(self) -> None:
-        self.rows.append(_Row(0))
-
-
-def _content_start(raw: str, begin: int, end: int) -> int:
-    """Where a cell's content begins: after its attributes (``style="…" |``) when it has any."""
-    pipe = raw.find("|", begin, end)
-    if pipe < 0:
-        return begin
-    before = raw[begin:pipe]
-    if "[[" in before or "{{" in before:
-        return begin
-    return pipe + 1
-
-
-def _first_visible(raw: str, begin: int, end: int) -> int:
-    position = begin
-    while position < end and raw[position] in " \t" + BLANK:
-        position += 1
-    return position if position < end else begin
+class _Table(TableReader[_Cell]):
+    def __init__(self, line: int, column: int, line_starts: list[int], intro: str) -> None:
+        super().__init__(line_starts, _Cell)
+        self.line = line
+        self.column = column
+        self.closed = False
+        self.intro = intro
+        """Plain text of the last line of text before the table."""
 
 
 @dataclass
@@ -333,7 +288,7 @@ class _TextLine:
     stripped: str
 
 
-def _scan(lines: Sequence[str], anomalies: list[Anomaly]) -> list[_TextLine | _Table]:
+def _scan(lines: Sequence[str], line_starts: list[int], anomalies: list[Anomaly]) -> list[_TextLine | _Table]:
     blocks: list[_TextLine | _Table] = []
     table: _Table | None = None
     depth = 0
@@ -342,7 +297,7 @@ def _scan(lines: Sequence[str], anomalies: list[Anomaly]) -> list[_TextLine | _T
         stripped = strip_line(raw)
         if table is None:
             if stripped.startswith("{|"):
-                table, depth = _Table(number, raw.find("{|") + 1, intro=last_text), 1
+                table, depth = _Table(number, raw.find("{|") + 1, line_starts, intro=last_text), 1
             else:
                 blocks.append(_TextLine(number, raw, stripped))
                 if stripped:
@@ -360,7 +315,7 @@ def _scan(lines: Sequence[str], anomalies: list[Anomaly]) -> list[_TextLine | _T
         elif stripped.startswith("|+"):
             continue
         elif stripped.startswith(("|", "!")):
-            table.add_cells(number, raw, stripped)
+            table.add_cells(number, raw, raw.find(stripped[0]))
         else:
             table.continue_cell(raw)
     if table is not None:
@@ -495,7 +450,7 @@ class _Parser:
         self.theme_digits: dict[str, str] = {}
 
     def run(self) -> StatementReport:
-        blocks = _scan(self.lines, self.anomalies)
+        blocks = _scan(self.lines, self.index.starts, self.anomalies)
         texts = [block for block in blocks if isinstance(block, _TextLine)]
         tables = [block for block in blocks if isinstance(block, _Table)]
         self._read_info(texts)

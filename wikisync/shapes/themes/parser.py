@@ -10,6 +10,7 @@ reports with their lines. mwparserfromhell's nodes never leave this module.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -31,13 +32,22 @@ from ...model import (
     Workshop,
 )
 from ...collection import collection_paused
-from ..wikitext import LineIndex, plain_of as _plain, replace_simple_links
+from ..wikitext import (
+    LINE_START_MARKUP,
+    LineIndex,
+    Reading,
+    TableCell,
+    TableReader,
+    collapse,
+    line_needs_parser,
+    mask,
+    plain_of as _plain,
+    plain_text as _plain_text,
+    reduce_line,
+)
 
 __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 
-# Translate-extension markup is replaced by spaces of the same length, so that every line and
-# column the parser reports is a line and column of the page as its editors see it.
-_TRANSLATE_MARKUP = re.compile(r"<languages\s*/>|<(/?)translate\b[^>]*>|<!--T:\d+-->|</?tvar\b[^>]*>")
 _VALUE_WITH_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>.*)\)$", re.S)
 _BULLET = re.compile(r"^([*#]+)")
 
@@ -49,9 +59,8 @@ def parse_themes(text: str, title: str = "", revision: int | None = None, sectio
 
 
 def plain_text(wikitext: str) -> str:
-    """Visible text of a wikitext fragment: links reduced to labels, markup and comments dropped."""
-    masked = _mask_translate_markup(wikitext, [])
-    return _collapse(_plain(mwparserfromhell.parse(masked))) if _needs_parser(masked) else _collapse(masked)
+    """Visible text of a wikitext fragment read as a line: links reduced to labels, markup and comments dropped."""
+    return _plain_text(wikitext, Reading.LINE)
 
 
 class _Matcher:
@@ -93,22 +102,10 @@ class _Block:
     node: Tag | None = None
     """A table as mwparserfromhell read it (None for one the line reader read: see ``cells``)."""
     offset: int = 0
-    cells: list[list[_Cell]] | None = None
+    cells: list[list[TableCell]] | None = None
     """A table read line by line: its rows of cells."""
     code: Wikicode | None = None
     """The parsed fragment, when it held markup (a keynote element is read from it)."""
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """A table cell: header or not, its contents' wikitext, and the offset of its marker (``|``, ``!``,
-    ``||``, ``!!``) in the masked page; a cell made by the line reader knows no more."""
-
-    header: bool
-    contents: str
-    at: int
-    marker: int = 1
-    """The marker's length: 2 for a cell after ``||`` or ``!!`` on its line."""
 
 
 class _Fragment(NamedTuple):
@@ -148,11 +145,6 @@ class _WorkshopDraft:
     prompts: list[str] = field(default_factory=list)
 
 
-# What mwparserfromhell reads as markup in one line; a fragment with none of it is its own plain text.
-_MARKUP_CHARACTER = re.compile(r"[\[\]{}<>&\x00]")
-_LINE_START_MARKUP = ("=", "*", "#", ":", ";", "----")
-# Bold or italic text with no markup inside, not touching other apostrophes: its text is itself.
-_SIMPLE_STYLE = re.compile(r"(?<!')('{2,3})([^'\[\]{}<>&\x00]+?)\1(?!')")
 # A heading with the same number of = on both sides and no markup in its title.
 _SIMPLE_HEADING = re.compile(r"(={1,6})([^=\[\]{}<>&'\x00]*[^=\[\]{}<>&'\x00\s][^=\[\]{}<>&'\x00]*)\1[ \t]*")
 # What mwparserfromhell leaves as text when the construct it opens is not closed in the fragment:
@@ -168,7 +160,6 @@ _OPENERS = re.compile(r"\{\{|\{\||\[\[|<|''")
 _TABLE_UNSAFE = re.compile(r"[\[\]{}<>\x00]")
 _TABLE_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\x00]")
 _ROW_ATTRIBUTES_UNSAFE = re.compile(r"[\[\]{}<>|!'&\-\x00]")
-_CELL_SPLIT = {False: "||", True: "!!"}
 
 
 # The lines the scan looks at: a heading's (starting with =) and a table's (its text starting with {|;
@@ -179,51 +170,6 @@ _HEADING_IN_LIST = re.compile(r"=+[^=].*=+")
 
 class _FallBack(Exception):
     """The page has markup that spans lines: its structure must come from parsing it whole."""
-
-
-def _mask_translate_markup(text: str, anomalies: list[Anomaly]) -> str:
-    depth = 0
-    lines: LineIndex | None = None
-
-    def blank(match: re.Match[str]) -> str:
-        nonlocal depth, lines
-        closing = match.group(1)  # "" or "/" for a translate tag, None for the other markup
-        if closing is not None:
-            if closing:
-                if depth == 0:
-                    lines = lines or LineIndex(text)
-                    line, column = lines.position(match.start())
-                    anomalies.append(Anomaly("stray-translate-close", line, column, "</translate> without an opening <translate>"))
-                else:
-                    depth -= 1
-            else:
-                depth += 1
-        return " " * (match.end() - match.start())
-
-    masked = _TRANSLATE_MARKUP.sub(blank, text)
-    if depth > 0:
-        anomalies.append(Anomaly("unclosed-translate", text.count("\n") + 1, 1, f"{depth} <translate> tag(s) never closed"))
-    return masked
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _needs_parser(fragment: str) -> bool:
-    return fragment.startswith(_LINE_START_MARKUP) or "''" in fragment or _MARKUP_CHARACTER.search(fragment) is not None
-
-
-def _simplified(fragment: str) -> str | None:
-    """The fragment with its simple links and bold or italic text reduced to their text, when that
-    leaves no markup; else None (the parser must read it)."""
-    if fragment.startswith(_LINE_START_MARKUP):
-        return None
-    if "[[" in fragment:
-        fragment = replace_simple_links(fragment)
-    if "''" in fragment:
-        fragment = _SIMPLE_STYLE.sub(r"\2", fragment)
-    return None if "''" in fragment or _MARKUP_CHARACTER.search(fragment) else fragment
 
 
 def _is_local(fragment: str, code: Wikicode) -> bool:
@@ -255,7 +201,16 @@ class _Parser:
         self.title = title
         self.revision = revision
         self.anomalies: list[Anomaly] = []
-        self.masked = _mask_translate_markup(text, self.anomalies)
+        masked = mask(text, Reading.LINE)
+        if masked.stray_translate_closes:
+            original = LineIndex(text)  # a masked tag may hold a line break: positions are the page's
+            for offset in masked.stray_translate_closes:
+                line, column = original.position(offset)
+                self.anomalies.append(Anomaly("stray-translate-close", line, column, "</translate> without an opening <translate>"))
+        if masked.unclosed_translates:
+            self.anomalies.append(Anomaly("unclosed-translate", text.count("\n") + 1, 1,
+                                          f"{masked.unclosed_translates} <translate> tag(s) never closed"))
+        self.masked = masked.text
         self.lines = self.masked.split("\n")
         self.index = LineIndex.of_lines(self.lines)
         self._fragments: dict[str, _Fragment] = {}
@@ -263,8 +218,8 @@ class _Parser:
     def fragment(self, wikitext: str) -> _Fragment:
         found = self._fragments.get(wikitext)
         if found is None:
-            simple = _simplified(wikitext) if _needs_parser(wikitext) else wikitext
-            found = _Fragment(_collapse(simple), None, True) if simple is not None else self._parsed(wikitext)
+            simple = reduce_line(wikitext)
+            found = _Fragment(collapse(simple, Reading.LINE), None, True) if simple is not None else self._parsed(wikitext)
             self._fragments[wikitext] = found
         return found
 
@@ -277,7 +232,7 @@ class _Parser:
 
     def _parsed(self, wikitext: str) -> _Fragment:
         code = mwparserfromhell.parse(wikitext)
-        return _Fragment(_collapse(_plain(code)), code, _is_local(wikitext, code))
+        return _Fragment(collapse(_plain(code), Reading.LINE), code, _is_local(wikitext, code))
 
     def plain(self, wikitext: str) -> str:
         return self.fragment(wikitext).text
@@ -311,7 +266,7 @@ class _Parser:
                 simple = _SIMPLE_HEADING.fullmatch(raw)
                 if simple is not None:
                     level, title = len(simple.group(1)), simple.group(2)
-                    claimed[number + 1] = _Block("heading", number + 1, 1, simple.group(0).rstrip(" \t"), _collapse(title), level)
+                    claimed[number + 1] = _Block("heading", number + 1, 1, simple.group(0).rstrip(" \t"), collapse(title, Reading.LINE), level)
                     continue
                 fragment = self.fragment(raw)
                 nodes = fragment.code.nodes if fragment.code is not None else []
@@ -319,7 +274,7 @@ class _Parser:
                     if not fragment.local or any(isinstance(n, Heading) or _is_table(n) for n in nodes[1:]):
                         raise _FallBack
                     heading = nodes[0]
-                    claimed[number + 1] = _Block("heading", number + 1, 1, str(heading), _collapse(_plain(heading.title)), heading.level)
+                    claimed[number + 1] = _Block("heading", number + 1, 1, str(heading), collapse(_plain(heading.title), Reading.LINE), heading.level)
             else:  # a line whose text starts with {|
                 end = self._table_end(number)
                 claimed[number + 1] = self._line_table(number, end) or self._table_block(number, end)
@@ -368,66 +323,48 @@ class _Parser:
         if not first.startswith("{|") or _TABLE_ATTRIBUTES_UNSAFE.search(first, 2) or lines[end] != "|}":
             return None
         offset = self.index.offset_of_line(start + 1)
-        at = offset + len(first) + 1
-        rows: list[list[_Cell]] = [[]]
-        header = False
-        open_at = -1  # the marker of the cell that continuation lines go on, when one is open
-        open_marker = 1
-        parts: list[str] = []
+        reader = TableReader(self.index.starts, TableCell)
         for number in range(start + 1, end):
             line = lines[number]
             if line.startswith(("|", "!")):
-                if open_at >= 0:
-                    rows[-1].append(_Cell(header, "".join(parts), open_at, open_marker))
-                    open_at = -1
                 if line.startswith("|-"):
                     if _ROW_ATTRIBUTES_UNSAFE.search(line, 2):
                         return None
-                    rows.append([])
+                    reader.new_row()
                 elif line.startswith(("||", "!!", "|+", "|}")) or _TABLE_UNSAFE.search(line):
                     return None
                 else:
                     header = line[0] == "!"
                     if header and "||" in line:
                         return None
-                    segments = line[1:].split(_CELL_SPLIT[header])
+                    segments = line[1:].split("!!" if header else "||")
                     if len(segments) > 1 and "''" in line:
                         return None
-                    marker = at
-                    for index, segment in enumerate(segments):
-                        if "|" in segment or segment.startswith(_LINE_START_MARKUP) or not self._table_local(segment):
+                    for segment in segments:
+                        if "|" in segment or segment.startswith(LINE_START_MARKUP) or not self._table_local(segment):
                             return None
-                        if index < len(segments) - 1:
-                            rows[-1].append(_Cell(header, segment, marker, 1 if index == 0 else 2))
-                            marker += (1 if index == 0 else 2) + len(segment)
-                    open_at, open_marker = marker, 1 if len(segments) == 1 else 2
-                    parts = [segments[-1], "\n"]
+                    reader.add_cells(number + 1, line, 0)
             else:
                 stripped = line.lstrip()
                 if stripped.startswith(("|", "!", "{|")) or _TABLE_UNSAFE.search(line) or "|" in line or "!!" in line:
                     return None
                 if not self._table_local(line):
                     return None
-                if open_at >= 0:
-                    parts.append(line)
-                    parts.append("\n")
-                elif len(rows) == 1:  # text before the first cell: where its cells are found is for mwparserfromhell to say
-                    return None
-            at += len(line) + 1
-        if open_at >= 0:
-            rows[-1].append(_Cell(header, "".join(parts), open_at, open_marker))
+                if not reader.continue_cell(line) and len(reader.rows) == 1:
+                    return None  # text before the first cell: where its cells are found is for mwparserfromhell to say
+        rows = [row.cells for row in reader.rows]
         if rows[0]:
             rows[0] = self._found_cells(rows[0], offset)
         return _Block("table", start + 1, 1, offset=offset, cells=rows)
 
-    def _found_cells(self, cells: list[_Cell], cursor: int) -> list[_Cell]:
+    def _found_cells(self, cells: list[TableCell], cursor: int) -> list[TableCell]:
         """The cells before a table's first row line, at the offsets :meth:`_parsed_rows` finds them:
         searched for from the table's start (a cell ``|`` can be found in ``{|``)."""
-        found: list[_Cell] = []
+        found: list[TableCell] = []
         for cell in cells:
             text = self.masked[cell.at:cell.at + cell.marker] + cell.contents
             at = self.masked.find(text, cursor)
-            found.append(_Cell(cell.header, cell.contents, at, cell.marker))
+            found.append(dataclasses.replace(cell, at=at))
             cursor = at + len(text)
         return found
 
@@ -444,7 +381,7 @@ class _Parser:
             length = len(str(node))
             line, column = self.index.position(offset)
             if isinstance(node, Heading):
-                claimed[line] = _Block("heading", line, column, str(node), _collapse(_plain(node.title)), node.level)
+                claimed[line] = _Block("heading", line, column, str(node), collapse(_plain(node.title), Reading.LINE), node.level)
             elif _is_table(node):
                 end_line, _ = self.index.position(offset + max(length - 1, 0))
                 claimed[line] = _Block("table", line, column, node=node, offset=offset)
@@ -646,7 +583,7 @@ class _Parser:
             values: list[PriorityValue] = []
             for _, contents, cell_at, _ in row[1:]:
                 values.extend(self._values(contents, cell_at))
-            name = _collapse(_plain(first_code) if first_code is not None else _raw_plain(first_contents))
+            name = collapse(_plain(first_code) if first_code is not None else _raw_plain(first_contents), Reading.LINE)
             priorities.append(Priority(name, tuple(values), line))
         return priorities
 
@@ -726,12 +663,12 @@ def _is_label(raw: str, text: str) -> bool:
 
 def _keynote_element(block: _Block, parser: _Parser) -> KeynoteElement | None:
     """A list item of the form ``'''Name''': text``."""
-    if not _needs_parser(block.raw):  # no markup, so no bold name
+    if not line_needs_parser(block.raw):  # no markup, so no bold name
         return None
     nodes = [n for n in parser.parsed(block.raw).nodes if not (isinstance(n, Text) and not n.value.strip())]
     if len(nodes) < 2 or not (isinstance(nodes[0], Tag) and str(nodes[0].tag).lower() == "b"):
         return None
-    rest = _collapse(_plain(Wikicode(nodes[1:])))
+    rest = collapse(_plain(Wikicode(nodes[1:])), Reading.LINE)
     if not rest.startswith(":"):
         return None
-    return KeynoteElement(_collapse(_plain(nodes[0].contents)), rest[1:].strip(), block.line)
+    return KeynoteElement(collapse(_plain(nodes[0].contents), Reading.LINE), rest[1:].strip(), block.line)
