@@ -6,7 +6,8 @@ Measures, in one process and interleaved (each repetition runs every contender o
 median seconds of: a bare ``mwparserfromhell.parse`` of the page; wikisync's parse; wikisync's
 parse + check + render of every page the project's page_map.yaml generates; wikitextparser's
 ``sections`` and ``plain_text()``. At the All-Hands fixture (11 themes) and synthetic reports of
-200 and 2,000 themes (tests/synthetic.py); then peak memory (tracemalloc) at 2,000 themes, the
+200 and 2,000 themes (tests/synthetic.py), plain and markup-heavy (a link, a template and a ``<ref>`` in
+every line of text); then peak memory (tracemalloc) at 2,000 themes, the
 106-source synthetic statements corpus parsed and checked, and ``wikisync check FILE`` as a whole
 process against ``python -c "import mwparserfromhell; mwparserfromhell.parse(...)"``.
 
@@ -101,7 +102,10 @@ def measure(repetitions: int) -> None:
         "parse + check + render": pipeline,
         "wikitextparser sections + plain_text": wikitextparser_sections_and_text,
     }
-    reports = {"11 (the fixture)": FIXTURE.read_text(encoding="utf-8"), "200": synthetic_report(200), "2,000": synthetic_report(2000)}
+    reports = {"11 (the fixture)": FIXTURE.read_text(encoding="utf-8"), "200": synthetic_report(200), "2,000": synthetic_report(2000),
+               # every line of text with a link, a template and a <ref> footnote: the page the parser reads least by itself
+               "200, markup-heavy": synthetic_report(200, markup="heavy"),
+               "2,000, markup-heavy": synthetic_report(2000, markup="heavy")}
 
     for function in contenders.values():  # compile the templates and warm the caches once, as a process does
         function(reports["11 (the fixture)"])
