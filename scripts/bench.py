@@ -353,11 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     if "wikisync" in bots:
         print("\n### wikisync's other runs: with nothing to do, and with rebuild requests\n")
         print("| pages | run | reads / writes · time |\n| --- | --- | ---: |")
-        for themes, _, extra, pages in tables:
+        for _themes, _, extra, pages in tables:
             for label, result in extra.items():
                 print(f"| {pages} | {label} | {result.cell()} |")
         print("\n### Issue 11's API figures (wikisync)\n")
-        for themes, results, _, pages in tables:
+        for _themes, results, _, pages in tables:
             print(f"{pages} pages:")
             for line in targets_met(pages, results["wikisync"]):
                 print(f"  - {line}")

@@ -143,9 +143,9 @@ def _cli_check(text: str, folder: Path, *options: str) -> tuple[int, str]:
 def outputs(folder: Path) -> dict:
     """Every case's check output and rendered pages; ``folder`` takes the files the CLI reads."""
     from wikisync.diagnostics import summary_line
-    from wikisync.shapes.themes.rules import check
     from wikisync.render import render
     from wikisync.shapes.themes.parser import parse_themes
+    from wikisync.shapes.themes.rules import check
 
     result: dict = {}
     for name, text, page_map, spec in _cases():

@@ -20,11 +20,12 @@ from typing import Literal
 __all__ = ["CYCLE2_CODES", "SyntheticSource", "synthetic_corpus", "synthetic_report", "synthetic_statements"]
 
 _WORDS = (
-    "knowledge community volunteers editors readers language access sources partners libraries schools "
-    "mobile offline translation mentoring trust quality gaps history women science culture museums "
-    "funding chapters events outreach tools software research policy safety kindness newcomers "
-    "donors archives photographs maps data citations neutrality openness learning curiosity"
-).split()
+    "knowledge", "community", "volunteers", "editors", "readers", "language", "access", "sources", "partners",
+    "libraries", "schools", "mobile", "offline", "translation", "mentoring", "trust", "quality", "gaps",
+    "history", "women", "science", "culture", "museums", "funding", "chapters", "events", "outreach", "tools",
+    "software", "research", "policy", "safety", "kindness", "newcomers", "donors", "archives", "photographs",
+    "maps", "data", "citations", "neutrality", "openness", "learning", "curiosity"
+)
 _OPENINGS = (
     "We should", "Many participants asked how we could", "It is important to", "Staff want to",
     "The movement needs to", "Several groups proposed to", "In 2030 we hope to", "Some of us would rather",

@@ -10,8 +10,8 @@ import yaml
 
 from wikisync.aggregate import NO_CODE, aggregate, corpus_data
 from wikisync.config import load_page_map
-from wikisync.names import keyword_key
 from wikisync.errors import ConfigError
+from wikisync.names import keyword_key
 from wikisync.reading import read_source
 from wikisync.render import render_aggregates
 

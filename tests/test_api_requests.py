@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURE, THEMES, project_page_map, run_cli
 
 pytestmark = pytest.mark.wiki

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import FIXTURE, ROOT
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "bad_input" / "cases.yaml").read_text(encoding="utf-8"))

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.diagnostics import Diagnostic, has_errors, summary_line
-from wikisync.shapes.themes.rules import RULES, check
 from wikisync.errors import ConfigError
 from wikisync.model import Anomaly, Report
 from wikisync.shapes.themes.parser import parse_themes
+from wikisync.shapes.themes.rules import RULES, check
 
 FIXTURE = Path(__file__).parent / "fixtures" / "all-hands-summary-report.wiki"
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "check" / "cases.yaml").read_text(encoding="utf-8"))

@@ -161,9 +161,9 @@ STATEMENT_MAP = STATEMENTS / "page_map.yaml"
 
 @pytest.mark.parametrize("name", ["cycle1", "cycle2", "cycle2-trimmed", "cycle3", "drafting", "messy"])
 def test_parse_and_check_read_every_statement_fixture_as_the_page_map_says(capsys, name):
-    from wikisync.shapes.statements.rules import check_statements
     from wikisync.config import load_page_map
     from wikisync.shapes.statements.parser import parse_statements
+    from wikisync.shapes.statements.rules import check_statements
 
     title = f"Strategy/Sources/{name}"
     spec = load_page_map(STATEMENT_MAP).source(title)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import FIXTURE, ROOT, run_cli
 
 pytestmark = pytest.mark.wiki

@@ -13,8 +13,8 @@ import yaml
 
 from wikisync.cli import main
 from wikisync.config import load_page_map
-from wikisync.shapes.themes.parser import parse_themes
 from wikisync.shapes.statements.parser import parse_statements
+from wikisync.shapes.themes.parser import parse_themes
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"

@@ -6,11 +6,9 @@ every check case, awkward markup and synthetic reports up to 2,000 themes, in-pr
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import pytest
 
 import golden_pipeline
+import pytest
 
 GOLDEN = json.loads(golden_pipeline.GOLDEN.read_text(encoding="utf-8"))
 

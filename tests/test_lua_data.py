@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_data_schema import DOCUMENTS, validator
 
 REPO = Path(__file__).resolve().parent.parent

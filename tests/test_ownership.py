@@ -10,7 +10,6 @@ import sqlite3
 
 import pytest
 import yaml
-
 from helpers import ROOT
 from test_safety import BOT, PAGES, Case, admin_action, case, theme  # noqa: F401
 

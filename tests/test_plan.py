@@ -4,6 +4,8 @@ import pytest
 
 from wikisync.config import Guard
 from wikisync.model import PageState
+from wikisync.ownership import Ownership, ownership, stamp
+from wikisync.pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
 from wikisync.plan import (
     Action,
     Change,
@@ -15,8 +17,6 @@ from wikisync.plan import (
     same_content,
     unified_diff,
 )
-from wikisync.ownership import Ownership, ownership, stamp
-from wikisync.pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
 
 
 def page(title: str, body: str, revision: int = 1) -> DesiredPage:
@@ -72,7 +72,7 @@ def test_diff_shows_the_changed_line_only():
 def test_diff_of_a_new_page_adds_every_line():
     diff = unified_diff("P", None, "a\nb")
     assert diff.splitlines()[0] == "--- /dev/null"
-    assert [l for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")] == ["+a", "+b"]
+    assert [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")] == ["+a", "+b"]
 
 
 # -- ownership: human edits, {{bots}}, regions ---------------------------------------------------

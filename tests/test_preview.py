@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURE, ROOT, THEMES, project_page_map, run_cli
+
 from wikisync.errors import ConfigError
 from wikisync.preview import MANIFEST, blocks, prepare_dir, sanitise
 

@@ -10,8 +10,8 @@ import sys
 import textwrap
 
 import pytest
-
 from helpers import FIXTURE, ROOT, project_page_map, run_cli
+
 from wikisync.cli import main
 
 

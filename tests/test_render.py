@@ -4,15 +4,14 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wikisync.config import load_page_map
-from wikisync.errors import TemplateError
-from wikisync.shapes.themes.parser import parse_themes, plain_text
-from wikisync.titles import title_problem
 from wikisync.pages import split_notice
 from wikisync.render import escape_wikitext, excerpt, render
-from wikisync.titles import theme_title
+from wikisync.shapes.themes.parser import parse_themes, plain_text
+from wikisync.titles import theme_title, title_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "Strategy/Wikimedia movement/2017/Sources/All-Hands summary report"
@@ -197,9 +196,10 @@ def test_data_pages_are_written_as_dump_data_writes_them(data: dict) -> None:
 
 
 def test_data_page_of_a_large_report_as_dump_data_writes_it(page_map) -> None:
+    from synthetic import synthetic_report
+
     from wikisync.jsontext import _dump_plain, dump_data
     from wikisync.render import source_data
-    from synthetic import synthetic_report
 
     data = source_data(parse_themes(synthetic_report(300), SOURCE, 9), page_map.sources[0])
     assert dump_data(data) == _dump_plain(data)

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import FIXTURE, ROOT, run_cli
 
 pytestmark = pytest.mark.wiki
@@ -748,7 +747,7 @@ def test_awkward_theme_names_map_to_safe_stable_titles(case, capsys):
     for title in [*titles, long_title]:
         assert case.history(title) == [BOT], title
     links = case.wiki.api(action="query", prop="links", titles=case.overview, pllimit="max")["query"]["pages"][0]["links"]
-    assert {l["title"] for l in links} >= {*titles, long_title}  # the overview links every page it made
+    assert {link["title"] for link in links} >= {*titles, long_title}  # the overview links every page it made
 
     before = case.revisions([case.overview, *titles, long_title])
     code, out = case.sync(capsys, command="rebuild")

@@ -82,13 +82,13 @@ def test_toolforge_jobs_file():
 
 def test_crontab_line():
     text = (SCHEDULES / "wikisync.cron").read_text()
-    lines = [l for l in text.splitlines() if l.strip() and not l.startswith("#")]
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     (line,) = lines
     fields = line.split(None, 5)
     assert all(CRON_FIELD.match(f) for f in fields[:5])
     assert_valid_command(wikisync_arguments(fields[5]))
     # the comment says where the output goes, and that is where the line sends it
-    comment = " ".join(l.lstrip("# ") for l in text.splitlines() if l.startswith("#"))
+    comment = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
     (log,) = set(re.findall(r">> (\S+)", line))
     assert log in comment and "--quiet" in comment
     assert "mails" in comment

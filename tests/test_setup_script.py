@@ -145,7 +145,7 @@ def assert_installed(machine: Machine, result: subprocess.CompletedProcess[str])
     check = subprocess.run([str(machine.venv_python), "-m", "pip", "--version"], capture_output=True)
     assert check.returncode == 0, check.stderr
     installs = [call for call in machine.calls("pip") if call.startswith("pip install")]
-    assert installs == ["pip install -q --disable-pip-version-check -e .[test]"]
+    assert installs == ["pip install -q --disable-pip-version-check -e .[test,lint]"]
 
 
 def test_installs_python3_and_its_venv_package_when_there_is_no_python3(machine: Machine) -> None:

@@ -7,8 +7,8 @@ import re
 import shutil
 
 import pytest
-
 from helpers import FIXTURE, ROOT, project_page_map, run_cli
+
 from wikisync.onwiki import split_header, status_history
 from wikisync.shapes.requests import parse_requests
 

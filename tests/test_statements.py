@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from wikisync.diagnostics import Diagnostic, has_errors, summary_line
-from wikisync.shapes.statements.rules import STATEMENT_RULES, check_statements
-from wikisync.errors import ConfigError
 from wikisync.config import SourceSpec
+from wikisync.diagnostics import Diagnostic, has_errors, summary_line
+from wikisync.errors import ConfigError
 from wikisync.render import render
 from wikisync.shapes import SHAPES
-from wikisync.shapes.statements.groups import UNCODED, group_statements
 from wikisync.shapes.records import Codebook, StatementReport
+from wikisync.shapes.statements.groups import UNCODED, group_statements
 from wikisync.shapes.statements.parser import parse_participants, parse_statements, split_codes
+from wikisync.shapes.statements.rules import STATEMENT_RULES, check_statements
 from wikisync.shapes.wikitext import plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "statements"

@@ -6,8 +6,8 @@ import re
 import shutil
 
 import pytest
-
 from helpers import FIXTURE, ROOT, project_page_map, run_cli
+
 from wikisync.onwiki import HISTORY, read_status_history, status_history
 
 pytestmark = pytest.mark.wiki

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXTURE, THEMES, project_page_map, run_cli
+
 from wikisync.cli import main
 
 pytestmark = pytest.mark.wiki

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
 
-from wikisync.shapes.themes.rules import check
-from wikisync.shapes.statements.rules import check_statements
 from wikisync.shapes.records import Codebook
 from wikisync.shapes.statements.parser import parse_statements
+from wikisync.shapes.statements.rules import check_statements
 from wikisync.shapes.themes.parser import parse_themes
-from synthetic import CYCLE2_CODES, synthetic_corpus, synthetic_report
+from wikisync.shapes.themes.rules import check
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import legacy_themes_parser
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synthetic import synthetic_report
 
-import legacy_themes_parser
 from wikisync.model import Report
 from wikisync.shapes.themes.parser import ThemeSections, parse_themes, plain_text
-from synthetic import synthetic_report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.wiki"))

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wikisync.shapes.themes.rules import check
 from wikisync.config import load_page_map
 from wikisync.model import Report
 from wikisync.shapes.themes.parser import ThemeSections, parse_themes
+from wikisync.shapes.themes.rules import check
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "translated"

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from helpers import FIXTURE, ROOT, THEMES, project_page_map, run_cli
 
 pytestmark = pytest.mark.wiki

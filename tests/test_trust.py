@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import ROOT
-from test_safety import BEGIN, BOT, END, Case, REGION_TARGET, admin_action, before_save, case, theme  # noqa: F401
+from test_safety import BEGIN, BOT, END, REGION_TARGET, Case, admin_action, before_save, case, theme  # noqa: F401
 
 pytestmark = pytest.mark.wiki
 

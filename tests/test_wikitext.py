@@ -8,7 +8,8 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.shapes.themes import parser as themes
 from wikisync.shapes.wikitext import (

@@ -204,9 +204,8 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
 def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None]:
     """(text, title, revision) of the page or file the command names."""
     if args.page:
-        from .wiki import connect
-
         from .errors import TitleError
+        from .wiki import connect
 
         try:
             source = connect(login=False).read_source(args.page)

@@ -121,7 +121,7 @@ class TargetSpec(_Strict):
         return None if value is None else _one_of(value, list(each_kinds()))
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TargetSpec":
+    def _consistent(self) -> TargetSpec:
         fields = _pattern_fields(self.title)
         allowed = {"source", self.each} if self.each else {"source"}
         unknown = sorted(fields - allowed)
@@ -215,7 +215,7 @@ class SourceSpec(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _settings_of_the_shape(self) -> "SourceSpec":
+    def _settings_of_the_shape(self) -> SourceSpec:
         for target in self.targets:
             if target.each and each_kinds()[target.each].name != self.shape:
                 raise ValueError(f"target {target.title!r}: each: {target.each} is for {each_kinds()[target.each].name} sources, "
@@ -307,7 +307,7 @@ class AggregateSpec(_Strict):
     top_keywords: int = Field(30, ge=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "AggregateSpec":
+    def _consistent(self) -> AggregateSpec:
         if _pattern_fields(self.title):
             raise ValueError(f"title {self.title!r}: an aggregate's title has no placeholders")
         if self.format == "json" and self.template:
@@ -337,7 +337,7 @@ class _File(_Strict):
     aggregates: tuple[AggregateSpec, ...] = ()
 
     @model_validator(mode="after")
-    def _some_source(self) -> "_File":
+    def _some_source(self) -> _File:
         if not self.sources and not self.sources_from:
             if "sources" in self.model_fields_set:
                 raise ValueError("sources: empty; list at least one source (or give sources_from: with a prefix)")
@@ -406,7 +406,7 @@ class PageMap:
     sources_from: tuple[SourcesFrom, ...] = ()
     aggregates: tuple[AggregateSpec, ...] = ()
     keyword_themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    lines: "_Lines" = field(default_factory=lambda: _Lines(None), repr=False, compare=False)
+    lines: _Lines = field(default_factory=lambda: _Lines(None), repr=False, compare=False)
     """Where each key and item of the file is, for errors found after loading (on the wiki)."""
     listed_from: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     """title_key of a source that a prefix listing added -> the index of its ``sources_from`` rule."""
@@ -423,7 +423,7 @@ class PageMap:
         known = ", ".join(s.page for s in self.sources)
         raise ConfigError(f"{self.path}: no source named {page!r} (known: {known})")
 
-    def with_listed(self, listed: Mapping[str, Sequence[str]], normalise: Callable[[str], str | None] = title_key) -> "PageMap":
+    def with_listed(self, listed: Mapping[str, Sequence[str]], normalise: Callable[[str], str | None] = title_key) -> PageMap:
         """This page map with the sources its prefixes list (``listed``: prefix -> titles on the wiki)
         added after the named ones; a title named in ``sources:`` keeps that entry's settings, and
         wikisync's own pages (the request and status pages, every generated page) are never sources.
@@ -462,7 +462,7 @@ class PageMap:
                     added.append(spec)
         return replace(self, sources=self.sources + tuple(added), listed_from=listed_from)
 
-    def generated_titles(self, normalise: Callable[[str], str | None] = title_key) -> "_Generated":
+    def generated_titles(self, normalise: Callable[[str], str | None] = title_key) -> _Generated:
         """The pages wikisync writes (or keeps for itself): the request and status pages, the named
         sources' targets and the aggregates."""
         generated = _Generated()
@@ -561,8 +561,8 @@ def load_page_map(path: str | Path) -> PageMap:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        at_line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{at_line}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     lines = _Lines(node)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}:1: expected a mapping with a 'sources' list, not {type(raw).__name__}")
@@ -628,12 +628,12 @@ def _within_bounds(text: str, path: Path) -> None:
     open_anchors: list[tuple[str | None, int]] = []  # per open collection: its anchor, ``entries`` at its start
     sizes: dict[str, int] = {}
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.AliasEvent):
             if any(anchor == event.anchor for anchor, _ in open_anchors):
                 raise ConfigError(f"{path}:{line}: the alias *{event.anchor} stands inside its own anchor "
                                   f"&{event.anchor}: a page map cannot hold itself")
-            size = sizes.get(event.anchor, 1)  # an undefined alias is PyYAML's to report
+            size = sizes.get(event.anchor or "", 1)  # an undefined alias is PyYAML's to report
             entries += size
             expanded += size
             if expanded > MAX_ALIAS_EXPANSION:
@@ -680,11 +680,11 @@ def _merged(entry: dict[str, Any], defaults: _Defaults) -> dict[str, Any]:
     return merged
 
 
-def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: "_Lines", problems: list) -> SourceSpec | None:
+def _source(entry: dict[str, Any], defaults: _Defaults, where: tuple, lines: _Lines, problems: list) -> SourceSpec | None:
     return _validated(SourceSpec, with_default_targets(_merged(entry, defaults)), where, lines, problems)
 
 
-def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines", problems: list) -> Any:
+def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: _Lines, problems: list) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -701,7 +701,7 @@ def _validated(model: type[BaseModel], raw: Any, prefix: tuple, lines: "_Lines",
         return None
 
 
-def _message(location: tuple, error: dict[str, Any]) -> str:
+def _message(location: tuple, error: Mapping[str, Any]) -> str:
     kind, field = error["type"], location[-1] if location else ""
     where = _dotted(location[:-1]) if location else ""
     if kind == "extra_forbidden":
@@ -717,12 +717,13 @@ def _message(location: tuple, error: dict[str, Any]) -> str:
 def _known_keys(location: tuple) -> list[str]:
     """The keys allowed where ``location`` points, for the hint after an unknown one."""
     names = [part for part in location if isinstance(part, str)]
-    model: type[BaseModel] = {
+    models: dict[tuple[str, ...], type[BaseModel]] = {
         (): _File, ("defaults",): _Defaults, ("sources",): SourceSpec, ("sources", "targets"): TargetSpec,
         ("sources_from",): SourcesFrom, ("sources_from", "settings"): SourceSpec,
         ("sources_from", "settings", "targets"): TargetSpec, ("aggregates",): AggregateSpec,
         ("sources", "sections"): SectionsSpec, ("sources_from", "settings", "sections"): SectionsSpec,
-    }.get(tuple(n for n in names if n != "guard"), _File)
+    }
+    model = models.get(tuple(n for n in names if n != "guard"), _File)
     if names and names[-1] == "guard":
         model = Guard
     return list(model.model_fields)
@@ -735,7 +736,7 @@ def _dotted(location: tuple) -> str:
     return text
 
 
-def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str]]:
+def _cross_checks(page_map: PageMap, lines: _Lines) -> Iterator[tuple[int, str]]:
     """What no single entry shows: titles the wiki cannot take, missing templates, two targets on one page."""
     owners: dict[str, str] = {}
 
@@ -753,6 +754,7 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
             if problem:
                 yield lines.line_of((name,)), f"{name} {title!r}: {problem}"
             yield from claim(title, name, lines.line_of((name,)))
+    where: tuple[str | int, ...]
     for index, spec in enumerate(page_map.sources):
         where = ("sources", index)
         problem = title_problem(spec.page)
@@ -782,7 +784,7 @@ def _cross_checks(page_map: PageMap, lines: "_Lines") -> Iterator[tuple[int, str
         yield from claim(aggregate.title, f"aggregates[{index + 1}]", lines.line_of((*where, "title")))
 
 
-def _spec_checks(page_map: PageMap, spec: SourceSpec, where: tuple, lines: "_Lines") -> Iterator[tuple[int, str]]:
+def _spec_checks(page_map: PageMap, spec: SourceSpec, where: tuple, lines: _Lines) -> Iterator[tuple[int, str]]:
     """A source's codebook, grouping and targets against the rest of the page map."""
     if spec.codebook is not None and spec.codebook not in page_map.codebooks:
         known = ", ".join(page_map.codebooks) or "none defined"

@@ -10,13 +10,13 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "EXIT_PENDING",
-    "WikisyncError",
     "ConfigError",
     "SourceError",
-    "TemplateError",
-    "WikiError",
     "StateError",
+    "TemplateError",
     "TitleError",
+    "WikiError",
+    "WikisyncError",
 ]
 
 

@@ -6,19 +6,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "Anomaly",
     "Comment",
     "KeynoteElement",
+    "PageState",
     "Priority",
     "PriorityValue",
     "Question",
+    "RebuildRequest",
     "Report",
+    "RevisionMark",
     "Theme",
     "ThemeSections",
     "Workshop",
-    "Anomaly",
-    "PageState",
-    "RebuildRequest",
-    "RevisionMark",
 ]
 
 
@@ -193,7 +193,7 @@ class RevisionMark:
     sha1: str = ""
     """Empty when unknown (a state of an earlier wikisync): then it proves nothing."""
 
-    def proves(self, latest: "RevisionMark | None") -> bool:
+    def proves(self, latest: RevisionMark | None) -> bool:
         """Whether ``latest``, read from the wiki now, is this very revision with this very text."""
         return bool(self.sha1) and latest == self
 

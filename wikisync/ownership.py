@@ -84,7 +84,7 @@ def stamp_data(text: str) -> str:
 def data_ownership(text: str) -> Ownership:
     data = load_data(text)
     header = data.get(DATA_HEADER) if data else None
-    if not isinstance(header, dict) or not isinstance(header.get("fingerprint"), str):
+    if data is None or not isinstance(header, dict) or not isinstance(header.get("fingerprint"), str):
         return Ownership.FOREIGN
     return Ownership.INTACT if header["fingerprint"] == _data_fingerprint(_body(data)) else Ownership.EDITED
 

@@ -180,10 +180,10 @@ def render_page(templates: Path, name: str, context: dict) -> str:
 def render_key(spec: SourceSpec, templates: Path) -> str:
     """What the generated pages depend on besides the source: wikisync's version, the source's
     settings and every template file. A run whose key changed renders again."""
-    digest = hashlib.sha1(f"{__version__}\n{spec.model_dump_json()}".encode("utf-8"))
+    digest = hashlib.sha1(f"{__version__}\n{spec.model_dump_json()}".encode())
     for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
         if path.is_file():
-            digest.update(f"\n{path.relative_to(templates)}\n".encode("utf-8"))
+            digest.update(f"\n{path.relative_to(templates)}\n".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -239,7 +239,9 @@ def _template_error(env: jinja2.Environment, name: str, exc: Exception) -> Templ
 
 
 def _folder(env: jinja2.Environment) -> Path:
-    return Path(env.loader.searchpath[0])  # type: ignore[union-attr]
+    loader = env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)  # every environment here is made by _environment
+    return Path(loader.searchpath[0])
 
 
 def _template_line(exc: BaseException, folder: Path) -> str:

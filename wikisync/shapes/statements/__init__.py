@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...diagnostics import Diagnostic
+from ...titles import part_title
 from ..base import NO_CODE, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import Codebook, StatementReport
-from ...titles import part_title
 from .groups import group_statements, grouping_role
 from .rules import STATEMENT_RULES, check_statements
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet, quoted as _quoted
+from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet
+from ...diagnostics import quoted as _quoted
 from ..records import Statement, StatementReport, TableInfo
 
 __all__ = ["STATEMENT_RULES", "check_statements"]

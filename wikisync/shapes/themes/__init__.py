@@ -20,7 +20,7 @@ from ..base import NO_CODE, PageContext, Shape, SourceSettings, SourceTally, Tar
 from ..records import Codebook
 from .rules import DEFAULT_THEME_PATTERN, RULES, check
 
-__all__ = ["ThemesShape", "ThemeView"]
+__all__ = ["ThemeView", "ThemesShape"]
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Tag, Text
 from mwparserfromhell.wikicode import Wikicode
 
+from ...collection import collection_paused
 from ...model import (
     Anomaly,
     Comment,
@@ -31,7 +33,6 @@ from ...model import (
     ThemeSections,
     Workshop,
 )
-from ...collection import collection_paused
 from ..wikitext import (
     LINE_START_MARKUP,
     LineIndex,
@@ -41,9 +42,13 @@ from ..wikitext import (
     collapse,
     line_needs_parser,
     mask,
-    plain_of as _plain,
-    plain_text as _plain_text,
     reduce_line,
+)
+from ..wikitext import (
+    plain_of as _plain,
+)
+from ..wikitext import (
+    plain_text as _plain_text,
 )
 
 __all__ = ["ThemeSections", "parse_themes", "plain_text"]
@@ -191,7 +196,7 @@ def _leaves_open(code: Wikicode) -> bool:
     return False
 
 
-def _is_table(node: object) -> bool:
+def _is_table(node: object) -> TypeGuard[Tag]:
     return isinstance(node, Tag) and node.wiki_markup == "{|" and str(node.tag).lower() == "table"
 
 
@@ -228,6 +233,7 @@ class _Parser:
         found = self.fragment(wikitext)
         if found.code is None:
             found = self._fragments[wikitext] = self._parsed(wikitext)
+        assert found.code is not None  # _parsed always keeps what mwparserfromhell read
         return found.code
 
     def _parsed(self, wikitext: str) -> _Fragment:
@@ -305,7 +311,8 @@ class _Parser:
             if not (nodes and isinstance(nodes[0], Text) and nodes[0].value == first[:lead]):
                 raise _FallBack
             nodes = nodes[1:]
-        if not nodes or not _is_table(nodes[0]) or lead + len(str(nodes[0])) != closing:
+        table = nodes[0] if nodes else None
+        if not _is_table(table) or lead + len(str(table)) != closing:
             raise _FallBack
         if any(_OPENERS.search(text.value) for text in code.filter_text(recursive=True)):
             raise _FallBack
@@ -313,7 +320,7 @@ class _Parser:
         if any(tag.wiki_markup in ("''", "'''") and "\n" in str(tag) for tag in code.filter_tags(recursive=True)):
             raise _FallBack
         offset = self.index.offset_of_line(start + 1) + lead
-        return _Block("table", start + 1, lead + 1, node=nodes[0], offset=offset)
+        return _Block("table", start + 1, lead + 1, node=table, offset=offset)
 
     def _line_table(self, start: int, end: int) -> _Block | None:
         """The table from line index ``start`` to ``end`` read line by line, when it is simple enough
@@ -562,12 +569,13 @@ class _Parser:
                         return self.sections.is_priorities_header(_raw_plain(cell.contents))
             return False
         assert block.node is not None
-        for cell in block.node.contents.filter_tags(recursive=True):
-            if str(cell.tag).lower() == "th":
-                return self.sections.is_priorities_header(_plain(cell.contents))
+        for tag in block.node.contents.filter_tags(recursive=True):
+            if str(tag.tag).lower() == "th":
+                return self.sections.is_priorities_header(_plain(tag.contents))
         return False
 
     def _priorities(self, block: _Block) -> list[Priority]:
+        rows: Sequence[Sequence[tuple[bool, str, int, Wikicode | None]]]
         if block.cells is not None:
             rows = [[(cell.header, cell.contents, cell.at, None) for cell in row] for row in block.cells]
         else:

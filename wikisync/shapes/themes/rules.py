@@ -13,8 +13,10 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
-from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet, quoted as _quoted
+from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet
+from ...diagnostics import quoted as _quoted
 from ...model import Comment, Priority, PriorityValue, Question, Report
 from ...names import MatchKind, NameMatch, ThemeIndex, normalise
 from ...titles import theme_title, title_key
@@ -320,7 +322,7 @@ def _question_without_options(subject: Subject) -> Iterator[Finding]:
     questions = subject.report.questions
     if not any(q.options for q in questions):
         return
-    for question, following in zip(questions, questions[1:]):
+    for question, following in pairwise(questions):
         if not question.options and not _answered_by_table(question, following, subject.report):
             yield Finding(question.line, 1, f"question {_quoted(question.text)} has no options, unlike the others")
 
