@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from .collection import collection_paused
 from .errors import ConfigError
+from .model import Anomaly
 
 __all__ = ["SEVERITIES", "Diagnostic", "Finding", "Rule", "RuleSet", "has_errors", "quoted", "summary_line"]
 
@@ -97,6 +98,23 @@ class RuleSet(Mapping[str, Rule[Subject]]):
             return function
 
         return register
+
+    def anomaly_rules(self, rules: Mapping[str, tuple[str, str, str]], other: tuple[str, str, str],
+                      anomalies_of: Callable[[Subject], Iterable[Anomaly]], reported_elsewhere: frozenset[str] = frozenset()) -> None:
+        """Register a rule per kind of :class:`Anomaly` the shape's parser records (``rules``: kind -> code,
+        severity, summary), and ``other`` for the kinds without one, but those another rule reports."""
+
+        def finding(wanted: Callable[[str], bool]) -> Callable[[Subject], Iterator[Finding]]:
+            def find(subject: Subject) -> Iterator[Finding]:
+                for anomaly in anomalies_of(subject):
+                    if wanted(anomaly.kind):
+                        yield Finding(anomaly.line, anomaly.column, anomaly.detail)
+
+            return find
+
+        for kind, (code, severity, summary) in rules.items():
+            self.rule(code, severity, summary)(finding(kind.__eq__))
+        self.rule(*other)(finding(lambda kind: kind not in rules and kind not in reported_elsewhere))
 
     def __getitem__(self, code: str) -> Rule[Subject]:
         return self._rules[code]

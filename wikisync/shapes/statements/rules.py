@@ -12,7 +12,7 @@ lacks as a typo.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet
 from ...diagnostics import quoted as _quoted
@@ -20,7 +20,6 @@ from ..records import Statement, StatementReport, TableInfo
 
 __all__ = ["STATEMENT_RULES", "check_statements"]
 
-StatementRuleFunction = Callable[[StatementReport], Iterable[Finding]]
 STATEMENT_RULES: RuleSet[StatementReport] = RuleSet("statements")
 """Every WS5xx rule by code, in code order."""
 _rule = STATEMENT_RULES.rule
@@ -194,19 +193,4 @@ _OTHER_ANOMALY = ("WS599", "warning", "markup the parser had to work around that
 _CHECKED_ELSEWHERE = frozenset({"columns-unidentified"})
 
 
-def _anomalies(kinds: Callable[[str], bool]) -> StatementRuleFunction:
-    def find(report: StatementReport) -> Iterator[Finding]:
-        for anomaly in report.anomalies:
-            if kinds(anomaly.kind):
-                yield Finding(anomaly.line, anomaly.column, anomaly.detail)
-
-    return find
-
-
-def _register_anomaly_rules() -> None:
-    for kind, (code, severity, summary) in _ANOMALY_RULES.items():
-        _rule(code, severity, summary)(_anomalies(kind.__eq__))
-    _rule(*_OTHER_ANOMALY)(_anomalies(lambda kind: kind not in _ANOMALY_RULES and kind not in _CHECKED_ELSEWHERE))
-
-
-_register_anomaly_rules()
+STATEMENT_RULES.anomaly_rules(_ANOMALY_RULES, _OTHER_ANOMALY, lambda report: report.anomalies, _CHECKED_ELSEWHERE)

@@ -10,7 +10,7 @@ on anything the themes parser can produce.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -55,7 +55,6 @@ class Subject:
         ]
 
 
-RuleFunction = Callable[[Subject], Iterator[Finding]]
 RULES: RuleSet[Subject] = RuleSet("themes", ("error", "warning"))
 """Every rule by code, in code order."""
 _rule = RULES.rule
@@ -107,22 +106,7 @@ _ANOMALY_RULES = {
 _OTHER_ANOMALY = ("WS199", "warning", "markup the parser had to work around that no other rule names")
 
 
-def _anomalies(kinds: Callable[[str], bool]) -> RuleFunction:
-    def find(subject: Subject) -> Iterator[Finding]:
-        for anomaly in subject.report.anomalies:
-            if kinds(anomaly.kind):
-                yield Finding(anomaly.line, anomaly.column, anomaly.detail)
-
-    return find
-
-
-def _register_anomaly_rules() -> None:
-    for kind, (code, severity, summary) in _ANOMALY_RULES.items():
-        _rule(code, severity, summary)(_anomalies(kind.__eq__))
-    _rule(*_OTHER_ANOMALY)(_anomalies(lambda kind: kind not in _ANOMALY_RULES))
-
-
-_register_anomaly_rules()
+RULES.anomaly_rules(_ANOMALY_RULES, _OTHER_ANOMALY, lambda subject: subject.report.anomalies)
 
 
 # -- WS2xx: themes and comments --------------------------------------------------------------
