@@ -69,6 +69,7 @@ class Verdict:
     sources: tuple[str, ...]
     """The source pages to rebuild; empty when declined."""
     declined: str = ""
+    """Why the request is declined, in words; empty when accepted."""
 
 
 def pending_requests(page: SourcePage | None) -> list[RebuildRequest]:
@@ -109,17 +110,17 @@ def vet(request: RebuildRequest, author: str | None, standing: tuple[bool, bool]
     """Accept a request from a user in good standing (``standing``: blocked, confirmed) for a known
     source (``known``: the wiki's spelling of each source's title -> the title); decline the rest with a reason."""
     if author is None or standing is None:
-        return Verdict(request, None, (), "declined: could not tell who added this request")
+        return Verdict(request, None, (), "could not tell who added this request")
     blocked, confirmed = standing
     if blocked:
-        return Verdict(request, author, (), f"declined: {author} is blocked")
+        return Verdict(request, author, (), f"{author} is blocked")
     if not confirmed:
-        return Verdict(request, author, (), f"declined: {author} is not autoconfirmed yet")
+        return Verdict(request, author, (), f"{author} is not autoconfirmed yet")
     if not request.source:
         return Verdict(request, author, tuple(known.values()))
     source = known.get(canonical(request.source) or "")
     if source is None:
-        return Verdict(request, author, (), f"declined: {request.source} is not a source page in wikisync's page map")
+        return Verdict(request, author, (), f"{request.source} is not a source page in wikisync's page map")
     return Verdict(request, author, (source,))
 
 

@@ -118,7 +118,7 @@ def setup_wiki(page_map: PageMap, wiki: Wiki, out: Output, *, dry_run: bool = Fa
                 verb = "created" if change.action is Action.CREATE else "updated"
                 out.line(f"{verb} {page.title} ({what}, revision {result.revision}) {wiki.url(page.title)}")
             else:
-                out.line(f"FAILED {page.title} ({what}): {result.error}")
+                out.line(f"FAILED {page.title} ({what}): {result.reason}")
                 codes.append(EXIT_ERROR)
     pending = codes.count(EXIT_PENDING)
     if dry_run:

@@ -345,7 +345,7 @@ class _Run:
                     for request, author in zip(pending, authors)]
         for verdict in verdicts:
             if verdict.declined:
-                self.out.line(f"request on {request_page.title} line {verdict.request.line}: {verdict.declined}")
+                self.out.line(f"request on {request_page.title} line {verdict.request.line}: declined: {verdict.declined}")
         return verdicts
 
     def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, dict]) -> int:
@@ -353,7 +353,7 @@ class _Run:
         answers = []
         for verdict in verdicts:
             if verdict.declined:
-                answers.append((verdict.request, "declined", verdict.declined.removeprefix("declined: ")))
+                answers.append((verdict.request, "declined", verdict.declined))
                 continue
             outcomes = [records.get(source, {}) for source in verdict.sources]
             failed = [o for o in outcomes if o.get("code") == EXIT_ERROR or not o]
@@ -374,13 +374,13 @@ class _Run:
             if result.ok:
                 self.out.line(f"answered {len(answers)} request(s) on {page.title} (revision {result.revision})")
                 return EXIT_OK
-            if not result.error or not result.error.startswith("edit conflict"):
+            if result.failure is None or not result.failure.conflict:
                 break
             # someone edited the request page meanwhile: answer again on top of their revision
             current = self.wiki.read_pages([page.title]).get(page.title) or PageState(None)
             if current.text is None:
                 break
-        self.out.line(f"FAILED to answer the requests on {page.title}: {result.error}")
+        self.out.line(f"FAILED to answer the requests on {page.title}: {result.reason}")
         return EXIT_OK  # as before: the requests wait for the next run, publishing went on
 
     def _update_status(self, records: dict[str, dict], read: SourcePage | None) -> int:
@@ -412,7 +412,7 @@ class _Run:
         if result.ok:
             self.out.detail(f"status: {title} (revision {result.revision}) {self.wiki.url(title)}")
         else:
-            self.out.line(f"FAILED to update the status page {title}: {result.error}")
+            self.out.line(f"FAILED to update the status page {title}: {result.reason}")
         return EXIT_OK
 
 
@@ -599,8 +599,8 @@ class _Publication:
                 self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
             else:
                 failed += 1
-                self.out.line(f"FAILED {change.title}: {result.error}")
-                self.record["problems"].append(f"{change.title}: {result.error}")
+                self.out.line(f"FAILED {change.title}: {result.reason}")
+                self.record["problems"].append(f"{change.title}: {result.reason}")
         for change in decided.refused:
             self.record["problems"].append(f"{change.title}: {change.reason}")
         outcome = _outcome(decided, len(decided.pending) - failed, failed)

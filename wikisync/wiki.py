@@ -32,8 +32,9 @@ from . import redaction
 from .errors import ConfigError, SourceError, TitleError, WikiError
 from .model import PageState, RevisionMark
 from .titles import title_problem
+from .wiki_records import ListedPage, RecentChange, Revision, SaveFailure, SaveResult
 
-__all__ = ["SaveResult", "SourcePage", "Wiki", "connect", "pywikibot_options"]
+__all__ = ["SourcePage", "Wiki", "connect", "pywikibot_options"]
 
 _dir_option: str | None = None
 """The -dir: given on the command line, for error messages."""
@@ -186,6 +187,25 @@ def _conflict(user: str | None, code: str = "") -> str:
     return f"edit conflict: {who} after wikisync read it; not overwritten"
 
 
+_FAILURES = {
+    **dict.fromkeys(("editconflict", "articleexists"), SaveFailure.EDIT_CONFLICT),
+    **dict.fromkeys(("pagedeleted", "missingtitle"), SaveFailure.DELETED),
+    **dict.fromkeys(("protectedpage", "cascadeprotected", "protectedtitle", "protectednamespace",
+                     "protectednamespace-interface", "customcssprotected", "customjsprotected",
+                     "customjsonprotected", "sitecssprotected", "sitejsprotected", "sitejsonprotected"),
+                    SaveFailure.PROTECTED),
+    **dict.fromkeys(("spamblacklist", "titleblacklist-forbidden", "titleblacklist-forbidden-edit",
+                     "titleblacklist-forbidden-new-account"), SaveFailure.BLACKLISTED),
+    **dict.fromkeys(("permissiondenied", "noedit", "noedit-anon", "cantcreate", "cantcreate-anon", "writeapidenied",
+                     "blocked", "autoblocked", "badaccess-groups", "mwoauth-invalid-authorization"), SaveFailure.RIGHTS),
+    **dict.fromkeys(("abusefilter-disallowed", "abusefilter-warning", "abusefilter-blocked"), SaveFailure.ABUSE_FILTER),
+    **dict.fromkeys(("contenttoobig", "invalid-content-data", "content-not-allowed-here", "badformat"),
+                    SaveFailure.CONTENT_REJECTED),
+    "readonly": SaveFailure.READ_ONLY,
+}
+"""MediaWiki's error codes of a refused edit (its own and its extensions'), by kind."""
+
+
 def _query_pages(body: dict) -> list[dict]:
     """The pages of an action=query answer, in either format version."""
     pages = body.get("query", {}).get("pages") or []
@@ -231,17 +251,6 @@ class SourcePage:
     timestamp: str | None = None
     user: str | None = None
     """Who saved the latest revision."""
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    title: str
-    revision: int | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class Wiki:
@@ -499,12 +508,13 @@ class Wiki:
             # the wiki, not this page, is the problem: the caller stops the run
             raise WikiError(f"the wiki stopped answering while saving {title}: {_first_line(exc)}") from None
         except self._errors.APIError as exc:
-            if exc.code == "readonly":
+            failure = _FAILURES.get(exc.code, SaveFailure.OTHER)
+            if failure is SaveFailure.READ_ONLY:  # the whole wiki, not this page: the caller stops the run
                 raise WikiError(f"the wiki is read-only: {(exc.info or '').strip() or 'no reason given'}"
                                 f"{'; ' + str(exc.other.get('readonlyreason')) if getattr(exc, 'other', {}).get('readonlyreason') else ''}") from None
-            return SaveResult(title, error=self._refusal(page, exc))
+            return SaveResult(title, failure=failure, reason=self._refusal(page, exc, failure))
         except self._errors.Error as exc:
-            return SaveResult(title, error=_first_line(exc))
+            return SaveResult(title, failure=SaveFailure.OTHER, reason=_first_line(exc))
 
     def _save(self, title: str, text: str, summary: str, base: PageState | None, content_model: str) -> SaveResult:
         params: dict[str, Any] = {"action": "edit", "title": title, "text": text, "summary": summary, "bot": True,
@@ -523,7 +533,7 @@ class Wiki:
             return SaveResult(title, revision=read)
         new, before = result["newrevid"], result.get("oldrevid")
         if read is not None and before and before != read:
-            return SaveResult(title, error=self._undo_merge(title, new, before))
+            return SaveResult(title, failure=SaveFailure.EDIT_CONFLICT, reason=self._undo_merge(title, new, before))
         return SaveResult(title, revision=new)
 
     def _edit(self, params: dict) -> dict:
@@ -567,16 +577,16 @@ class Wiki:
                 return found.get("user")
         return None
 
-    def _refusal(self, page, exc) -> str:
+    def _refusal(self, page, exc, failure: SaveFailure) -> str:
         """The wiki's reason for refusing an edit, in words: its own message, and protection levels."""
         code, info = exc.code, (exc.info or "").strip()
-        if code in ("editconflict", "articleexists", "pagedeleted", "missingtitle"):
+        if failure.conflict:
             try:
                 now = self.current_revision(page.title())
             except self._errors.Error:
                 now = None
             return _conflict(now[1] if now else None, "pagedeleted" if code == "missingtitle" else code)
-        if code in ("protectedpage", "cascadeprotected", "protectedtitle"):
+        if code in ("protectedpage", "cascadeprotected", "protectedtitle"):  # the page's own protection: its levels tell
             try:
                 levels = ", ".join(f"{kind}={level}" for kind, (level, _) in sorted(page.protection().items()))
             except self._errors.Error:
