@@ -133,7 +133,8 @@ def test_the_planner_loads_no_jinja2_and_the_page_map_no_parser():
     assert parsers == [] and "wikisync.shapes.themes.rules" in page_map
 
 
-BOTTOM = ("wikisync.errors", "wikisync.model", "wikisync.pages", "wikisync.jsontext", "wikisync.shapes.records")
+BOTTOM = ("wikisync.errors", "wikisync.model", "wikisync.pages", "wikisync.jsontext", "wikisync.shapes.records",
+          "wikisync.wiki_records")
 
 
 def test_records_are_at_the_bottom():

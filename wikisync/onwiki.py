@@ -28,6 +28,7 @@ from .render import escape_wikitext, render_page
 from .shapes.requests import answer_requests, parse_requests
 from .titles import title_problem
 from .wiki import SourcePage
+from .wiki_records import Revision
 
 __all__ = [
     "HEADER_REGION",
@@ -78,19 +79,19 @@ def pending_requests(page: SourcePage | None) -> list[RebuildRequest]:
     return [request for request in parse_requests(page.text) if not request.status]
 
 
-def requesters(pending: Sequence[RebuildRequest], history: Sequence[tuple[int, str, str]]) -> list[str | None]:
+def requesters(pending: Sequence[RebuildRequest], history: Sequence[Revision]) -> list[str | None]:
     """Who added each of ``pending`` (in page order): the author of the oldest of the latest revisions
     (``history``, newest first) that already had it. A revision has it when its own request templates
     include it, parsed as the wiki does, so the syntax shown in ``<nowiki>``, ``<pre>`` or a comment is
     no request. Each revision is parsed once, whatever the number of requests."""
-    held = [Counter(r.wikitext for r in parse_requests(text) if not r.status) for _, _, text in history]
+    held = [Counter(r.wikitext for r in parse_requests(revision.text) if not r.status) for revision in history]
     authors = []
     for request, occurrence in zip(pending, _occurrences(pending)):
         author = None
-        for (_, user, _), counts in zip(history, held):
+        for revision, counts in zip(history, held):
             if counts[request.wikitext] <= occurrence:
                 break
-            author = user
+            author = revision.user
         authors.append(author)
     return authors
 

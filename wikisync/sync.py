@@ -230,8 +230,8 @@ class _Run:
         revisions: dict[str, RevisionMark | None] = {}
         for rule in self.page_map.sources_from:
             found = self.wiki.pages_under(rule.prefix)
-            listing[rule.prefix] = tuple(title for title, (_, redirect) in found.items() if not redirect)
-            revisions.update({title: mark for title, (mark, _) in found.items()})
+            listing[rule.prefix] = tuple(title for title, listed in found.items() if not listed.redirect)
+            revisions.update({title: listed.mark for title, listed in found.items()})
         if listing:
             self.page_map = self.page_map.with_listed(listing, self.wiki.canonical_title)
             # listed titles are spelt as the wiki spells them; named sources as page_map.yaml does
@@ -293,7 +293,7 @@ class _Run:
             prefix = (self.wiki.canonical_title(page) or page) + "/"
             unknown = [title for title in entry.pages if title not in known]
             if page != _AGGREGATES and len(unknown) > self.wiki.titles_per_request and all(t.startswith(prefix) for t in unknown):
-                known.update({title: mark for title, (mark, _) in self.wiki.pages_under(prefix).items()})
+                known.update({title: listed.mark for title, listed in self.wiki.pages_under(prefix).items()})
                 known.update({title: None for title in unknown if title not in known})  # gone since
         titles = [title for entry in candidates.values() for title in entry.pages]
         latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
@@ -547,10 +547,9 @@ class _Publication:
         if intact is None:
             self.out.line(f"  no recent revision holds wikisync's text; its current text is not wikisync's ({self.wiki.url(change.title)})")
             return
-        revid, text = intact
         if change.revision:
-            self.out.line(f"  the change since wikisync's revision {revid}: {self.wiki.diff_url(change.title, revid, change.revision)}")
-        self.out.diff(unified_diff(change.title, text, change.old or "", ("as wikisync saved it", "as edited since")))
+            self.out.line(f"  the change since wikisync's revision {intact.revid}: {self.wiki.diff_url(change.title, intact.revid, change.revision)}")
+        self.out.diff(unified_diff(change.title, intact.text, change.old or "", ("as wikisync saved it", "as edited since")))
 
     def _show(self, decided: Plan) -> int:
         """Show the plan, and leave the record the run would (its saves' revisions still unknown), so

@@ -83,10 +83,10 @@ def watch(
                 continue
             delay = interval
             since = newest or since
-            fresh = [change for change in changes if change[1] not in seen]
-            seen.update(change[1] for change in fresh)
+            fresh = [change for change in changes if change.revid not in seen]
+            seen.update(change.revid for change in fresh)
             if fresh:
-                edited = ", ".join(sorted({title for title, _, _ in fresh}))
+                edited = ", ".join(sorted({change.title for change in fresh}))
                 _run(page_map, wiki, out, f"edited: {edited}")
     except KeyboardInterrupt:
         out.line("watch: stopped")

@@ -276,11 +276,11 @@ class Wiki:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return {page.title(): found.get(page.title()) for page in wanted}
 
-    def history(self, title: str, total: int = 50) -> list[tuple[int, str, str]]:
-        """(revision, user, text) of a page's latest revisions, newest first, in one request."""
+    def history(self, title: str, total: int = 50) -> list[Revision]:
+        """A page's latest revisions with their text, newest first, in one request."""
         page = self.page(title)
         try:
-            return [(r.revid, r.user or "", r.text or "") for r in page.revisions(content=True, total=total)]
+            return [Revision(r.revid, r.user or "", r.text or "") for r in page.revisions(content=True, total=total)]
         except self._errors.Error as exc:
             raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
 
@@ -320,12 +320,12 @@ class Wiki:
     def _has_autoconfirmed(self) -> bool:
         return "autoconfirmed" in {group["name"] for group in self.site.siteinfo.get("usergroups", [])}
 
-    def changes_since(self, start: str | None, titles: Iterable[str]) -> tuple[list[tuple[str, int, str]], str | None]:
+    def changes_since(self, start: str | None, titles: Iterable[str]) -> tuple[list[RecentChange], str | None]:
         """Edits to ``titles`` since the timestamp ``start`` (oldest first, every page of results followed),
         and the newest timestamp seen, for the next poll."""
         wanted = {self.page(t).title() for t in titles}
         namespaces = sorted({self.page(t).namespace().id for t in titles})
-        found: list[tuple[str, int, str]] = []
+        found: list[RecentChange] = []
         newest = start
         try:
             if start:
@@ -340,7 +340,7 @@ class Wiki:
                 if stamp and (newest is None or stamp > newest):
                     newest = stamp
                 if start and change.get("title") in wanted:
-                    found.append((change["title"], change.get("revid", 0), stamp or ""))
+                    found.append(RecentChange(change["title"], change.get("revid", 0), stamp or ""))
         except self._errors.Error as exc:
             raise WikiError(f"cannot read recent changes: {_first_line(exc)}") from None
         except OSError as exc:
@@ -390,21 +390,21 @@ class Wiki:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return {title: latest.get(title) for title in wanted}
 
-    def pages_under(self, prefix: str) -> dict[str, tuple[RevisionMark | None, bool]]:
-        """Every page whose title starts with ``prefix``: title -> (latest revision with its SHA-1, is a
-        redirect). One request per 5,000 pages with a bot's limits (500 without), text not included."""
+    def pages_under(self, prefix: str) -> dict[str, ListedPage]:
+        """Every page whose title starts with ``prefix``, with its latest revision and whether it is a
+        redirect. One request per 5,000 pages with a bot's limits (500 without), text not included."""
         namespace = self.page(prefix + "x").namespace()
         bare = prefix.split(":", 1)[1] if namespace.id and ":" in prefix else prefix
         params: dict[str, Any] = {"action": "query", "generator": "allpages", "gapprefix": bare,
                                   "gapnamespace": namespace.id, "gaplimit": "max", "prop": "info|revisions",
                                   "rvprop": "ids|sha1"}
-        found: dict[str, tuple[RevisionMark | None, bool]] = {}
+        found: dict[str, ListedPage] = {}
         try:
             while True:
                 body = self.site.simple_request(**params).submit()
                 for page in _query_pages(body):
-                    known = found.get(page["title"], (None, False))[0]
-                    found[page["title"]] = (_latest_mark(page) or known, "redirect" in page)
+                    known = found[page["title"]].mark if page["title"] in found else None
+                    found[page["title"]] = ListedPage(_latest_mark(page) or known, "redirect" in page)
                 if "continue" not in body:
                     return found
                 params.update(body["continue"])
@@ -479,12 +479,9 @@ class Wiki:
             return exc.problem
         return None
 
-    def last_revision_where(self, title: str, wanted: Callable[[str], bool]) -> tuple[int, str] | None:
-        """The newest of a page's recent revisions whose text is ``wanted``, with that text; None if none is."""
-        for revid, _, text in self.history(title):
-            if wanted(text):
-                return revid, text
-        return None
+    def last_revision_where(self, title: str, wanted: Callable[[str], bool]) -> Revision | None:
+        """The newest of a page's recent revisions whose text is ``wanted``; None if none is."""
+        return next((revision for revision in self.history(title) if wanted(revision.text)), None)
 
     def diff_url(self, title: str, old: int, new: int) -> str:
         return self.url(f"Special:Diff/{old}/{new}")
