@@ -134,7 +134,7 @@ def test_the_planner_loads_no_jinja2_and_the_page_map_no_parser():
 
 
 BOTTOM = ("wikisync.errors", "wikisync.model", "wikisync.pages", "wikisync.jsontext", "wikisync.shapes.records",
-          "wikisync.wiki_records")
+          "wikisync.wiki_records", "wikisync.run_record")
 
 
 def test_records_are_at_the_bottom():

@@ -27,6 +27,7 @@ from .plan import region_markers
 from .render import escape_wikitext, render_page
 from .shapes.requests import answer_requests, parse_requests
 from .titles import title_problem
+from .run_record import RunRecord
 from .wiki import SourcePage
 from .wiki_records import Revision
 
@@ -150,7 +151,7 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_status(page_map: PageMap, records: Mapping[str, dict], previous: str | None) -> tuple[str, int]:
+def render_status(page_map: PageMap, records: Mapping[str, RunRecord], previous: str | None) -> tuple[str, int]:
     """The status page's text (without its fingerprint): per source, this run's record (``records``,
     source -> what its run did) on top of the runs that ``previous``, the page's current text, lists;
     and how many of the run records there it dropped, as failing their own checks."""
@@ -158,7 +159,8 @@ def render_status(page_map: PageMap, records: Mapping[str, dict], previous: str 
     entries = []
     marks = []
     for spec in page_map.sources:
-        runs = _with_run(history.runs.get(spec.page, []), records.get(spec.page))
+        record = records.get(spec.page)
+        runs = _with_run(history.runs.get(spec.page, []), record.as_dict() if record is not None else None)
         entries.append({"page": spec.page, "run": runs[0] if runs else {}, "runs": runs,
                         "last_change": next((run for run in runs if run.get("saved")), None)})
         marks.extend(_mark(spec.page, run) for run in runs)

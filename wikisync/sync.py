@@ -26,6 +26,7 @@ from .ownership import Ownership, data_ownership, ownership, stamp
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save, same_content, unified_diff
 from .preview import Preview
 from .reading import Reading, read_source
+from .run_record import RunRecord, SavedPage
 from .pages import DesiredPage
 from .render import render, render_aggregates, render_key
 from .state import SourceState, State, run_lock, state_key
@@ -149,7 +150,7 @@ class _Run:
         with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
         settled = self._settled(specs, sources, requested, listed, with_aggregates)
         codes: list[int] = []
-        records: dict[str, dict] = {}
+        records: dict[str, RunRecord] = {}
         runs: list[tuple[_SourceRun, SourcePage]] = []
         outcome: dict[str, int | None] = {}
         failed: list[str] = []
@@ -180,7 +181,7 @@ class _Run:
             codes.append(run.complete(decided[run.spec.page]) if code is None else code)
             if codes[-1] == EXIT_ERROR:
                 failed.append(run.spec.page)
-            if run.record:
+            if run.record is not None:
                 records[run.spec.page] = run.record
             noteworthy = noteworthy or run.noteworthy
 
@@ -348,15 +349,15 @@ class _Run:
                 self.out.line(f"request on {request_page.title} line {verdict.request.line}: declined: {verdict.declined}")
         return verdicts
 
-    def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, dict]) -> int:
+    def _answer(self, page: SourcePage, verdicts: list[Verdict], records: dict[str, RunRecord]) -> int:
         """Answer the requests on the request page (a dry run shows the answers): the exit code it adds."""
         answers = []
         for verdict in verdicts:
             if verdict.declined:
                 answers.append((verdict.request, "declined", verdict.declined))
                 continue
-            outcomes = [records.get(source, {}) for source in verdict.sources]
-            failed = [o for o in outcomes if o.get("code") == EXIT_ERROR or not o]
+            outcomes = [records.get(source) for source in verdict.sources]
+            failed = [o for o in outcomes if o is None or o.code == EXIT_ERROR]
             status = "failed" if failed else "done"
             described = "; ".join(_describe(source, o) for source, o in zip(verdict.sources, outcomes))
             answers.append((verdict.request, status, described))
@@ -383,7 +384,7 @@ class _Run:
         self.out.line(f"FAILED to answer the requests on {page.title}: {result.reason}")
         return EXIT_OK  # as before: the requests wait for the next run, publishing went on
 
-    def _update_status(self, records: dict[str, dict], read: SourcePage | None) -> int:
+    def _update_status(self, records: dict[str, RunRecord], read: SourcePage | None) -> int:
         """Save the status page over the revision ``read`` at the start of the run (an edit since is an
         edit conflict, never overwritten); a dry run shows it. The exit code it adds."""
         title = self.page_map.status_page
@@ -416,15 +417,15 @@ class _Run:
         return EXIT_OK
 
 
-def _describe(source: str, outcome: dict) -> str:
-    if not outcome:
+def _describe(source: str, outcome: RunRecord | None) -> str:
+    if outcome is None:
         return f"{source}: not processed"
-    saved = outcome.get("saved", [])
-    text = f"{source}: {outcome.get('outcome', '')} from revision {outcome.get('revision')}"
+    saved = outcome.saved
+    text = f"{source}: {outcome.outcome} from revision {outcome.revision}"
     if saved:
-        text += " (" + ", ".join(f"{p['title']} revision {p['new']}" if p["new"] else f"{p['title']} to be saved"
+        text += " (" + ", ".join(f"{p.title} revision {p.new}" if p.new else f"{p.title} to be saved"
                                  for p in saved[:20]) + ")"
-    problems = outcome.get("problems", [])
+    problems = outcome.problems
     if problems:
         text += ": " + "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
     return text
@@ -443,7 +444,7 @@ class _Publication:
     desired: dict[str, DesiredPage] = field(default_factory=dict)
     invalid: list[Change] = field(default_factory=list)
     current: dict[str, PageState] = field(default_factory=dict)
-    record: dict = field(default_factory=dict)
+    record: RunRecord | None = None
     """Filled when the run did something: what the status page and request answers report."""
     noteworthy: bool = False
     """The run saved something, met a problem, or found the source or its check changed: worth a status edit."""
@@ -457,6 +458,11 @@ class _Publication:
     @property
     def state(self) -> State:
         return self.invocation.state
+
+    @property
+    def record_(self) -> RunRecord:
+        assert self.record is not None, "a publication's record is made when it reads its inputs"
+        return self.record
 
     @property
     def entry(self) -> SourceState:
@@ -521,7 +527,7 @@ class _Publication:
         for reason in reasons:
             self.out.line(f"  - {reason}")
         self.out.line("  (if the change is intended, run again with --force)")
-        self.record["problems"].extend(reasons)
+        self.record_.problems.extend(reasons)
 
     def _show_refusals(self, decided: Plan) -> None:
         for change in decided.of(Action.INVALID):
@@ -565,8 +571,8 @@ class _Publication:
         if self.stopped_by_check:
             self._finish(EXIT_ERROR, "stopped by check errors")
         else:
-            self.record["saved"] = [{"title": c.title, "old": c.revision, "new": None} for c in _linked_first(decided.pending)]
-            self.record["problems"].extend(f"{change.title}: {change.reason}" for change in decided.refused)
+            self.record_.saved = [SavedPage(c.title, c.revision, None) for c in _linked_first(decided.pending)]
+            self.record_.problems.extend(f"{change.title}: {change.reason}" for change in decided.refused)
             complete = not decided.refused
             self._finish(EXIT_OK if complete else EXIT_ERROR, _outcome(decided, len(decided.pending), 0))
         if decided.refused:
@@ -585,7 +591,7 @@ class _Publication:
                 result = self.wiki.save(change.title, change.new, summary, self.current.get(change.title), change.content_model)
             except WikiError as exc:
                 self.out.line(f"{self.label}: stopped after {done} of {len(decided.pending)} saves: {exc}; the next run saves the rest")
-                self.record["problems"].append(str(exc))
+                self.record_.problems.append(str(exc))
                 self._finish(EXIT_ERROR, f"stopped after {done} of {len(decided.pending)} saves")
                 return None
             if result.ok:
@@ -595,26 +601,26 @@ class _Publication:
                     seen[change.title] = RevisionMark(result.revision, self.current[change.title].sha1 or "")
                 elif result.revision:
                     seen[change.title] = RevisionMark(result.revision, change.stored_sha1)
-                self.record["saved"].append({"title": change.title, "old": change.revision, "new": result.revision})
+                self.record_.saved.append(SavedPage(change.title, change.revision, result.revision))
             else:
                 failed += 1
                 self.out.line(f"FAILED {change.title}: {result.reason}")
-                self.record["problems"].append(f"{change.title}: {result.reason}")
+                self.record_.problems.append(f"{change.title}: {result.reason}")
         for change in decided.refused:
-            self.record["problems"].append(f"{change.title}: {change.reason}")
+            self.record_.problems.append(f"{change.title}: {change.reason}")
         outcome = _outcome(decided, len(decided.pending) - failed, failed)
         return not failed and not decided.refused, seen, outcome
 
     def _finish(self, code: int, outcome: str) -> int:
-        self.record["outcome"] = outcome
-        self.record["code"] = code
+        record = self.record_
+        record.outcome, record.code = outcome, code
         entry = self.entry
-        self.noteworthy = bool(self.record["saved"] or self.record["problems"]) or any(
-            entry.last_run.get(key) != self.record[key] for key in ("revision", "check", "code")
+        self.noteworthy = bool(record.saved or record.problems) or any(
+            entry.last_run.get(key) != getattr(record, key) for key in ("revision", "check", "code")
         )
         if not self.options.dry_run:
             if self.noteworthy:
-                entry.last_run = self.record
+                entry.last_run = record.as_dict()
             self.state.save()
         return code
 
@@ -636,7 +642,7 @@ class _SourceRun(_Publication):
             return EXIT_OK
         reading = self.reading = read_source(source.text, source.title, source.revision, self.spec, self.invocation.page_map.codebooks)
         self.out.detail(f"{self.spec.page} (revision {source.revision}): {reading.describe()}")
-        self.record = {"at": now(), "revision": source.revision, "saved": [], "problems": [], "check": "not run", "outcome": ""}
+        self.record = RunRecord(now(), source.revision, check="not run")
         if not self._checked(reading):
             # say so too when the errors come from a blanked or gutted source: the likelier story
             self._held_back(self._destructive(reading, previous, Plan(())))
@@ -668,9 +674,9 @@ class _SourceRun(_Publication):
     def _checked(self, reading: Reading) -> bool:
         diagnostics = reading.diagnostics
         blocking = has_errors(diagnostics)
-        self.record["check"] = summary_line(diagnostics)
+        self.record_.check = summary_line(diagnostics)
         if blocking:
-            self.record["problems"].extend(f"line {d.line}: {d.code} {d.message}" for d in diagnostics if d.severity == "error")
+            self.record_.problems.extend(f"line {d.line}: {d.code} {d.message}" for d in diagnostics if d.severity == "error")
         if blocking or self.options.dry_run:
             for diagnostic in diagnostics:
                 self.out.line(diagnostic.format(self.spec.page))
@@ -714,8 +720,7 @@ class _AggregateRun(_Publication):
         if settled and not self.options.rebuild:
             self.out.line(f"aggregates: no source changed, and the {len(page_map.aggregates)} aggregate pages neither; nothing to do")
             return EXIT_OK
-        self.record = {"at": now(), "revision": None, "saved": [], "problems": [], "check": f"{len(readings)} sources",
-                       "outcome": ""}
+        self.record = RunRecord(now(), None, check=f"{len(readings)} sources")
         corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role)
                    for role in dict.fromkeys(a.role for a in page_map.aggregates)}
         first = next(iter(corpora.values()))
