@@ -1,0 +1,518 @@
+"""Plan a whole run, with no side effect: every source, the aggregates, the request answers and the
+status page, as a :class:`RunPlan` that :mod:`wikisync.sync` then shows (a dry run stops there) or
+applies. Planning reads the wiki (sources, generated pages, the pre-save transform, page histories)
+but saves nothing and writes no state: a dry run and the real run that follows take the same decisions.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .aggregate import aggregate
+from .claims import Claims
+from .config import Guard, PageMap, SourceSpec
+from .diagnostics import has_errors, summary_line
+from .errors import WikiError
+from .model import PageState, RevisionMark
+from .onwiki import Verdict, now, pending_requests, requesters, vet
+from .ownership import Ownership, data_ownership, ownership
+from .pages import DesiredPage
+from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
+from .reading import Reading, read_source
+from .render import render, render_aggregates, render_key
+from .run_record import RunRecord
+from .state import SourceState, State, state_key
+from .titles import title_key
+from .wiki import SourcePage, Wiki
+from .wiki_records import Revision
+
+__all__ = ["AGGREGATES", "AggregatesPlan", "Note", "Options", "Publication", "RequestAnswers", "RunPlan",
+           "SourcePlan", "StatusUpdate", "build_plan"]
+
+AGGREGATES = "aggregates"
+"""The state key (after the wiki's) and the label of the aggregate pages."""
+
+
+@dataclass(frozen=True)
+class Options:
+    dry_run: bool = False
+    rebuild: bool = False
+    """Re-render and compare even when nothing seems to have changed since the last complete run."""
+    force: bool = False
+    """Publish despite check errors and the destructive-change guard."""
+    force_pages: frozenset[str] = frozenset()
+    """Pages whose human edits may be overwritten."""
+    force_all: bool = False
+    """Overwrite human edits on every page (implies ``force``)."""
+    sources: tuple[str, ...] = ()
+    preview: Path | None = None
+    """With ``dry_run``: the folder to write the rendered preview of every pending page into."""
+
+    @property
+    def overrides_guards(self) -> bool:
+        return self.force or self.force_all
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line the planning found to say."""
+
+    text: str
+    detail: bool = False
+    """Shown only with --verbose."""
+
+
+@dataclass(kw_only=True)
+class Publication:
+    """Pages to publish, for one source or for the aggregates of all, as planned against the wiki."""
+
+    label: str
+    """What its lines start with: the source page, or "aggregates"."""
+    state_key: str
+    summary: str = ""
+    """The edit summary of its saves."""
+    desired: dict[str, DesiredPage] = field(default_factory=dict)
+    invalid: list[Change] = field(default_factory=list)
+    current: dict[str, PageState] = field(default_factory=dict)
+    """The pages as the wiki has them: each save replaces exactly that revision."""
+    changes: Plan | None = None
+    """The planner's decision for every page; None when nothing is to be published."""
+    guard_reasons: list[str] = field(default_factory=list)
+    """Why the destructive-change guard finds the change suspicious."""
+    held_back: bool = False
+    """The guard holds the publication back (its reasons stand, and no --force)."""
+    last_intact: dict[str, Revision | None] = field(default_factory=dict)
+    """For each page refused as a person's edit: the newest revision still holding wikisync's text."""
+    record: RunRecord | None = None
+    """What the run found, before it saved anything; None when there is nothing to record."""
+    previous_run: dict = field(default_factory=dict)
+    """The state's record of the last run that did something (a run like it is no news)."""
+
+    @property
+    def heading(self) -> str:
+        """What the line of its outcome starts with."""
+        return self.label
+
+    def settle(self, entry: SourceState, seen: dict[str, RevisionMark]) -> None:
+        """What the state remembers once every page is as wanted (``seen``: their revisions)."""
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class SourcePlan(Publication):
+    spec: SourceSpec
+    source: SourcePage | None
+    """None when the source page does not exist."""
+    settled: bool = False
+    """Nothing changed since the last complete run: not parsed, nothing to do."""
+    published_pages: int = 0
+    """With ``settled``: the pages the last complete run left."""
+    reading: Reading | None = None
+    stopped_by_check: bool = False
+    """Check errors stop the publish (no --force); a dry run plans on past them, to show the diff."""
+    render_key: str = ""
+    rendered: bool = False
+    """Its pages were rendered: the run decides what to do with each."""
+
+    @property
+    def missing(self) -> bool:
+        return self.source is None or self.source.redirect
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}: revision {self.source.revision if self.source else None}"
+
+    def settle(self, entry: SourceState, seen: dict[str, RevisionMark]) -> None:
+        assert self.source is not None and self.reading is not None
+        entry.revision = self.source.revision
+        for noun, count in self.reading.counts.items():
+            setattr(entry, noun, count)
+        entry.render_key = self.render_key
+        entry.pages = seen
+
+
+@dataclass(kw_only=True)
+class AggregatesPlan(Publication):
+    settled: bool = False
+    key: str = ""
+    """:meth:`_Planner.aggregate_key` of this run's inputs."""
+    described: str = ""
+    """How many sources, statements and participants went in."""
+
+    def settle(self, entry: SourceState, seen: dict[str, RevisionMark]) -> None:
+        entry.render_key, entry.pages = self.key, seen
+
+
+@dataclass(frozen=True)
+class RequestAnswers:
+    """The rebuild requests to answer, once the sources' outcomes are known."""
+
+    page: SourcePage
+    verdicts: list[Verdict]
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """The status page to update with the run's records, over the revision read at the start."""
+
+    title: str
+    read: SourcePage | None
+
+
+@dataclass
+class RunPlan:
+    options: Options
+    page_map: PageMap
+    opening: list[Note]
+    """What the planning said before the sources: the state's problem, the prefixes, the requests."""
+    sources: list[SourcePlan]
+    conflicts: list[str]
+    """Pages two uses of the page map share (withheld from all of them), in lines."""
+    aggregates: AggregatesPlan | None
+    answers: RequestAnswers | None
+    status: StatusUpdate | None
+
+    @property
+    def publications(self) -> list[Publication]:
+        return [*self.sources, *([self.aggregates] if self.aggregates else [])]
+
+
+def build_plan(page_map: PageMap, wiki: Wiki, options: Options, state: State) -> RunPlan:
+    return _Planner(page_map, wiki, options, state).plan()
+
+
+@dataclass
+class _Planner:
+    page_map: PageMap
+    wiki: Wiki
+    options: Options
+    state: State
+    opening: list[Note] = field(default_factory=list)
+    withheld: set[str] = field(default_factory=set)
+    """Pages that two uses of the page map share: written by neither."""
+    _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def plan(self) -> RunPlan:
+        if self.state.problem:
+            self.opening.append(Note(self.state.problem))
+        self.options = replace(self.options, force_pages=frozenset(self.wiki.canonical_title(t) or t for t in self.options.force_pages))
+        listed = self._list_prefixes()
+        claims = Claims.of_page_map(self.page_map, self.wiki.canonical_title, self.wiki.title_problem)
+        specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
+        # the request and status pages are read in the same batch: the status page's save then costs no read of its own
+        request_page, status_page = self.page_map.request_page, self.page_map.status_page
+        pages = self.wiki.read_sources([spec.page for spec in specs] + [p for p in (request_page, status_page) if p])
+        requests_page = self._request_page(request_page, pages)
+        verdicts = self._vet(requests_page) if requests_page else []
+        requested = {source for verdict in verdicts for source in verdict.sources}
+        for title in requested - {spec.page for spec in specs}:
+            specs.append(self.page_map.source(title))
+            pages.update(self.wiki.read_sources([title]))
+
+        found = {spec.page: pages.get(self.wiki.canonical_title(spec.page) or spec.page) for spec in specs}
+        with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
+        settled = self._settled(specs, found, requested, listed, with_aggregates)
+        sources = [self._source_plan(spec, found[spec.page], settled.get(spec.page, False)) for spec in specs]
+        conflicts = self._conflicts(claims, sources)
+        self._decide_sources([sp for sp in sources if sp.rendered])
+        aggregates = self._aggregates(sources, settled.get(AGGREGATES, False)) if with_aggregates else None
+        answers = (RequestAnswers(requests_page, verdicts)
+                   if requests_page and verdicts and requests_page.title not in self.withheld else None)
+        status = (StatusUpdate(status_page, pages.get(self.wiki.canonical_title(status_page) or status_page))
+                  if status_page and self.wiki.canonical_title(status_page) not in self.withheld else None)
+        return RunPlan(self.options, self.page_map, self.opening, sources, conflicts, aggregates, answers, status)
+
+    def _source_plan(self, spec: SourceSpec, source: SourcePage | None, settled: bool) -> SourcePlan:
+        """Read, check and render one source (no change decided yet: that is for all sources at once)."""
+        planned = SourcePlan(label=spec.page, state_key=self.key(spec), spec=spec, source=source)
+        previous = self.state.sources.get(planned.state_key)
+        if planned.missing or source is None:
+            return planned
+        if settled and not self.options.rebuild:
+            planned.settled, planned.published_pages = True, len(previous.pages) if previous else 0
+            return planned
+        reading = planned.reading = read_source(source.text, source.title, source.revision, spec, self.page_map.codebooks)
+        planned.summary = spec.summary.format(source=spec.page, revision=source.revision)
+        planned.render_key = self.render_key(spec)
+        diagnostics = reading.diagnostics
+        planned.record = RunRecord(now(), source.revision, check=summary_line(diagnostics))
+        planned.previous_run = previous.last_run if previous else {}
+        if has_errors(diagnostics):
+            planned.record.problems.extend(f"line {d.line}: {d.code} {d.message}" for d in diagnostics if d.severity == "error")
+            planned.stopped_by_check = not self.options.overrides_guards
+        if planned.stopped_by_check and not self.options.dry_run:
+            # say so too when the errors come from a blanked or gutted source: the likelier story
+            planned.guard_reasons = self._destructive(planned, Plan(()))
+            planned.held_back = bool(planned.guard_reasons)
+            return planned
+        _claim(planned, render(reading.report, spec, self.page_map.templates), self.wiki)
+        planned.rendered = True
+        return planned
+
+    def _decide_sources(self, ready: list[SourcePlan]) -> None:
+        """Every ready source's plan: its generated pages read in one batch, and the text the wiki would
+        store of every page to save asked in one request, for all sources; then the guard."""
+        current = self.wiki.read_pages([title for sp in ready for title in sp.desired]) if ready else {}
+        decided = _as_stored(self.wiki, self.page_map, [(sp, self._decide(sp, current)) for sp in ready])
+        for sp, changes in zip(ready, decided):
+            sp.changes = changes
+            sp.guard_reasons = self._destructive(sp, changes)
+            self._guard(sp)
+
+    def _destructive(self, sp: SourcePlan, changes: Plan) -> list[str]:
+        assert sp.reading is not None
+        previous = self.state.sources.get(sp.state_key)
+        return destructive_reasons(sp.reading.counts, previous.counts if previous else {}, changes, sp.spec.guard)
+
+    def _guard(self, pub: Publication) -> None:
+        """Hold back what the guard finds suspicious, unless forced; of what goes on, find the
+        revision wikisync last wrote of every page a person edited, to show their change."""
+        assert pub.changes is not None
+        pub.held_back = bool(pub.guard_reasons) and not self.options.overrides_guards
+        if pub.held_back:
+            return
+        for change in pub.changes.of(Action.HUMAN_EDIT):
+            pub.last_intact[change.title] = self._last_intact(pub.desired[change.title], change.title)
+
+    def _last_intact(self, desired: DesiredPage, title: str) -> Revision | None:
+        owner = data_ownership if desired.content_model == "json" else ownership
+
+        def wikisyncs(text: str) -> bool:
+            inside = region_text(text, desired.region) if desired.region else text
+            return inside is not None and owner(inside) is Ownership.INTACT
+
+        return self.wiki.last_revision_where(title, wikisyncs)
+
+    def _decide(self, pub: Publication, current: Mapping[str, PageState]) -> Plan:
+        """The plan against the pages as the wiki has them (``current``: read in one batch for the run)."""
+        for title in self.withheld & set(pub.desired):
+            page = pub.desired.pop(title)
+            pub.invalid.append(Change(title, Action.INVALID, None, page.text,
+                                      f"{self.page_map.path.name} names this page more than once (see above); not written"))
+        pub.current = {title: current.get(title) or PageState(None) for title in pub.desired}
+        decided = plan(pub.current, list(pub.desired.values()), force=self.options.force_pages, force_all=self.options.force_all)
+        return Plan(decided.changes + tuple(pub.invalid))
+
+    def _aggregates(self, sources: list[SourcePlan], settled: bool) -> AggregatesPlan:
+        """The aggregates of this run's sources: not planned while a source fails, so that no aggregate
+        is published from part of the corpus (and not while none of their inputs changed)."""
+        planned = AggregatesPlan(label=AGGREGATES, state_key=state_key(self.wiki.site_id, AGGREGATES), settled=settled)
+        if any(_fails(sp) for sp in sources) or (settled and not self.options.rebuild):
+            return planned
+        readings = [sp.reading or read_source(sp.source.text, sp.source.title, sp.source.revision, sp.spec, self.page_map.codebooks)
+                    for sp in sources if sp.source is not None]
+        planned.key = self.aggregate_key([(sp.spec, sp.source) for sp in sources if sp.source is not None])
+        planned.summary = f"Bot: update aggregate of {len(readings)} source pages"
+        planned.record = RunRecord(now(), None, check=f"{len(readings)} sources")
+        previous = self.state.sources.get(planned.state_key)
+        planned.previous_run = previous.last_run if previous else {}
+        page_map = self.page_map
+        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role)
+                   for role in dict.fromkeys(a.role for a in page_map.aggregates)}
+        first = next(iter(corpora.values()))
+        planned.described = f"{len(readings)} sources, {first.statements} statements, {first.participants} participants"
+        _claim(planned, render_aggregates(corpora, page_map.aggregates, page_map.templates), self.wiki)
+        [planned.changes] = _as_stored(self.wiki, page_map, [(planned, self._decide(planned, self.wiki.read_pages(planned.desired)))])
+        planned.guard_reasons = destructive_reasons({}, {}, planned.changes, Guard())
+        self._guard(planned)
+        return planned
+
+    def aggregate_key(self, sources: list[tuple[SourceSpec, SourcePage]]) -> str:
+        """What the aggregates depend on: every source's revision and settings, the aggregates' own
+        settings and the templates."""
+        digest = hashlib.sha1()
+        for spec, source in sources:
+            digest.update(f"{source.title}\n{source.revision}\n{self.render_key(spec)}\n".encode("utf-8"))
+        digest.update(repr((self.page_map.aggregates, sorted(self.page_map.keyword_themes.items()))).encode("utf-8"))
+        return digest.hexdigest()
+
+    def _conflicts(self, claims: Claims, sources: list[SourcePlan]) -> list[str]:
+        """Every page that two uses of the page map share, withheld from all of them.
+        A settled source (not parsed in this run) and a source outside the run (--source) count with
+        the pages they generated when last published, as long as their settings are the same."""
+        in_run: set[str] = set()
+        for sp in sources:
+            if sp.missing:
+                continue
+            in_run.add(sp.spec.page)
+            if sp.reading is not None:
+                for page in sp.desired.values():
+                    if page.target is not None and sp.spec.targets[page.target].each:
+                        claims.add(page.title, self.page_map.target_use(sp.spec, page.target))
+            elif sp.settled and (entry := self.state.sources.get(sp.state_key)) is not None:
+                claims.add_published(self.page_map, sp.spec, entry.pages)
+        if self.options.sources:
+            for spec in self.page_map.sources:
+                entry = self.state.sources.get(self.key(spec))
+                if spec.page not in in_run and entry is not None and entry.render_key == self.render_key(spec):
+                    claims.add_published(self.page_map, spec, entry.pages)
+        conflicts = claims.conflicts()
+        self.withheld.update(conflict.title for conflict in conflicts)
+        return [conflict.message(self.page_map.path) for conflict in conflicts]
+
+    def _list_prefixes(self) -> dict[str, RevisionMark | None]:
+        """Add the sources that the page map's prefixes find on the wiki; return the latest revision of
+        every page under them (sources and generated pages alike), which the no-op check then need not ask."""
+        listing: dict[str, tuple[str, ...]] = {}
+        revisions: dict[str, RevisionMark | None] = {}
+        for rule in self.page_map.sources_from:
+            found = self.wiki.pages_under(rule.prefix)
+            listing[rule.prefix] = tuple(title for title, listed in found.items() if not listed.redirect)
+            revisions.update({title: listed.mark for title, listed in found.items()})
+        if listing:
+            self.page_map = self.page_map.with_listed(listing, self.wiki.canonical_title)
+            # listed titles are spelt as the wiki spells them; named sources as page_map.yaml does
+            sources = {self.wiki.canonical_title(spec.page) if title_key(spec.page) not in self.page_map.listed_from else spec.page
+                       for spec in self.page_map.sources}
+            for rule in self.page_map.sources_from:
+                count = sum(1 for t in listing[rule.prefix] if t in sources)
+                self.opening.append(Note(f"sources_from {rule.prefix!r}: {count} source pages", detail=True))
+        return revisions
+
+    def _settled(self, specs: list[SourceSpec], sources: Mapping[str, SourcePage | None], requested: set[str],
+                 known: Mapping[str, RevisionMark | None], with_aggregates: bool) -> dict[str, bool]:
+        """Which sources need nothing: same source revision, templates and settings as the last complete
+        run, and every generated page still at the very revision that run left it at: the same id and
+        the same text's SHA-1 (a wiki set up again may hold a person's text under that id). One batched
+        query of the latest revisions tells, for all sources at once, and none for the pages a prefix listing has just shown;
+        a source that fails it is compared page by page. The aggregates are settled when their inputs
+        and pages are."""
+        if self.options.rebuild:
+            return {}
+        candidates: dict[str, SourceState] = {}
+        for spec in specs:
+            source, entry = sources.get(spec.page), self.state.sources.get(self.key(spec))
+            if (source is not None and entry is not None and entry.pages and spec.page not in requested
+                    and entry.revision == source.revision and entry.render_key == self.render_key(spec)):
+                candidates[spec.page] = entry
+        if with_aggregates and len(candidates) == len(specs):
+            entry = self.state.sources.get(state_key(self.wiki.site_id, AGGREGATES))
+            inputs = [(spec, source) for spec in specs if (source := sources[spec.page]) is not None]
+            if entry is not None and entry.pages and entry.render_key == self.aggregate_key(inputs):
+                candidates[AGGREGATES] = entry
+        if not candidates:
+            return {}
+        return self._still_as_left(candidates, dict(known))
+
+    def _still_as_left(self, candidates: Mapping[str, SourceState], known: dict[str, RevisionMark | None]) -> dict[str, bool]:
+        for page, entry in candidates.items():
+            # more pages than one info request takes, all subpages of the source: one listing of them
+            prefix = (self.wiki.canonical_title(page) or page) + "/"
+            unknown = [title for title in entry.pages if title not in known]
+            if page != AGGREGATES and len(unknown) > self.wiki.titles_per_request and all(t.startswith(prefix) for t in unknown):
+                known.update({title: listed.mark for title, listed in self.wiki.pages_under(prefix).items()})
+                known.update({title: None for title in unknown if title not in known})  # gone since
+        titles = [title for entry in candidates.values() for title in entry.pages]
+        latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
+        return {page: all(mark.proves(latest.get(title)) for title, mark in entry.pages.items())
+                for page, entry in candidates.items()}
+
+    def render_key(self, spec: SourceSpec) -> str:
+        """:func:`render_key`, once per source and run: it reads every template file, and a corpus run
+        asks for each source's key up to three times (the no-op check, the aggregates' key, the save)."""
+        if spec.page not in self._render_keys:
+            self._render_keys[spec.page] = render_key(spec, self.page_map.templates)
+        return self._render_keys[spec.page]
+
+    def key(self, spec: SourceSpec) -> str:
+        return state_key(self.wiki.site_id, spec.page)
+
+    def _request_page(self, title: str | None, pages: Mapping[str, SourcePage | None]) -> SourcePage | None:
+        """The request page, when it can take requests; a line (and publishing goes on) when it cannot."""
+        if title is None:
+            return None
+        page = pages.get(self.wiki.canonical_title(title) or title)
+        if page is None:
+            self.opening.append(Note(f"request page {title} does not exist; no requests to answer", detail=True))
+            return None
+        if page.redirect:
+            self.opening.append(Note(f"request page {title} is a redirect; its requests are not read (point request_page in "
+                                     f"{self.page_map.path.name} at the page itself)"))
+            return None
+        return page
+
+    def _vet(self, request_page: SourcePage) -> list[Verdict]:
+        pending = pending_requests(request_page)
+        if not pending:
+            return []
+        try:
+            history = self.wiki.history(request_page.title)
+            authors = requesters(pending, history)
+            standings = self.wiki.standings({author for author in authors if author})
+        except WikiError as exc:
+            self.opening.append(Note(f"request page {request_page.title}: {exc}; its requests wait for the next run"))
+            return []
+        known = {self.wiki.canonical_title(spec.page) or spec.page: spec.page for spec in self.page_map.sources}
+        canonical = functools.lru_cache(maxsize=None)(self.wiki.canonical_title)
+        verdicts = [vet(request, author, standings.get(author) if author else None, known, canonical)
+                    for request, author in zip(pending, authors)]
+        self.opening.extend(Note(f"request on {request_page.title} line {verdict.request.line}: declined: {verdict.declined}")
+                            for verdict in verdicts if verdict.declined)
+        return verdicts
+
+
+def _fails(sp: SourcePlan) -> bool:
+    """Whether the source's part of the run fails whatever its saves do: missing, stopped by check
+    errors (a dry run shows the diff past them), held back by the guard, or a page refused."""
+    if sp.missing:
+        return True
+    if sp.settled:
+        return False
+    if sp.changes is None:  # stopped by check errors (a dry run plans on past them)
+        return True
+    return sp.held_back or bool(sp.changes.refused)
+
+
+def _claim(pub: Publication, pages: list[DesiredPage], wiki: Wiki) -> None:
+    """Take the rendered pages as the publication's, or as invalid: a title the wiki rejects, or
+    that another page of the run already has."""
+    for page in pages:
+        title = wiki.canonical_title(page.title)
+        if title is None:
+            pub.invalid.append(Change(page.title, Action.INVALID, None, page.text, "the wiki does not accept this title"))
+        elif title in pub.desired:
+            pub.invalid.append(Change(title, Action.INVALID, None, page.text, "two generated pages map to this title"))
+        elif page.error:
+            pub.invalid.append(Change(title, Action.INVALID, None, "", page.error))
+        else:
+            pub.desired[title] = replace(page, title=title)
+
+
+def _as_stored(wiki: Wiki, page_map: PageMap, plans: list[tuple[Publication, Plan]]) -> list[Plan]:
+    """Each publication's plan with the text the wiki would store of every wikitext page to save,
+    told by the wiki's own pre-save transform, asked for all of them at once (nothing when nothing
+    is to be saved: a no-op costs no request more). A dry run asks too, so it decides as the real run."""
+    wanted = [(number, change) for number, (_, decided) in enumerate(plans) for change in decided.pending
+              if change.content_model == "wikitext"]
+    stored = wiki.pre_save_transform([(change.title, change.new) for _, change in wanted]) if wanted else []
+    texts: list[dict[str, str]] = [{} for _ in plans]
+    for (number, change), text in zip(wanted, stored):
+        texts[number][change.title] = text
+    return [_with_stored(publication, decided, texts[number], page_map.templates)
+            for number, (publication, decided) in enumerate(plans)]
+
+
+def _with_stored(pub: Publication, decided: Plan, stored: Mapping[str, str], templates: Path) -> Plan:
+    """The plan with the text the wiki stores (``stored``: title -> the pre-save transform of its
+    text) on each page to save; a page that would then not hold wikisync's text, because the wiki
+    rewrites part of it on saving, is an error of its template and is not saved."""
+    changes = []
+    for change in decided.changes:
+        text = stored.get(change.title)
+        if text is None:
+            changes.append(change)
+            continue
+        desired = pub.desired[change.title]
+        kept = region_text(text, desired.region) if desired.region else text
+        if kept is not None and ownership(kept) is Ownership.INTACT:
+            changes.append(replace(change, stored=text))
+            continue
+        sent, rewritten = rewritten_on_save(change.new, text)
+        changes.append(replace(change, action=Action.INVALID, reason=(
+            f"{templates / desired.template}: the wiki rewrites {sent!r} as {rewritten!r} on saving, so the page would not hold "
+            "the text wikisync wrote; write it in the template as the wiki stores it")))
+    return Plan(tuple(changes))
