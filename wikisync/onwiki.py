@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from .config import PageMap
 from .model import RebuildRequest
@@ -57,7 +58,7 @@ HEADER_REGION = "header"
 
 _RUN_MARK = re.compile(r"<!-- wikisync:run (\{.*?\}) -->")
 _RECORD_KEYS = ("at", "revision", "outcome", "code", "check", "saved", "problems", "more_saved")
-_EMPTY_RUN = {"at": "", "revision": None, "outcome": "", "code": None, "check": "", "saved": [], "problems": []}
+_EMPTY_RUN: dict[str, Any] = {"at": "", "revision": None, "outcome": "", "code": None, "check": "", "saved": [], "problems": []}
 _CHECKSUM = "sum"
 """The key of a run comment's checksum: over the rest of the comment's fields, as :func:`_mark` wrote them."""
 _MARKED_PAGES = 50
@@ -157,7 +158,7 @@ def render_status(page_map: PageMap, records: Mapping[str, RunRecord], previous:
     and how many of the run records there it dropped, as failing their own checks."""
     history = read_status_history(previous)
     entries = []
-    marks = []
+    marks: list[str] = []
     for spec in page_map.sources:
         record = records.get(spec.page)
         runs = _with_run(history.runs.get(spec.page, []), record.as_dict() if record is not None else None)

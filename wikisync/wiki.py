@@ -382,7 +382,7 @@ class Wiki:
                 body = self.site.simple_request(action="query", prop="revisions", rvprop="ids|sha1", titles=chunk).submit()
                 names = {entry["to"]: entry["from"] for entry in body.get("query", {}).get("normalized", [])}
                 for page in _query_pages(body):
-                    title = names.get(page.get("title"), page.get("title"))
+                    title = names.get(page["title"], page["title"])
                     latest[title] = None if "missing" in page or "invalid" in page else _latest_mark(page)
         except self._errors.Error as exc:
             raise WikiError(f"cannot read the generated pages' revisions: {_first_line(exc)}") from None
