@@ -142,3 +142,30 @@ def test_records_are_at_the_bottom():
     for module in BOTTOM:
         above = sorted(m for m in graph[module] if m not in BOTTOM)
         assert above == [], f"{module} imports {above}"
+
+
+README = PACKAGE.parent / "README.md"
+
+
+def _layout() -> list[str]:
+    """The README's Layout entries in order: a module's path, or a package's folder ending in /."""
+    block = README.read_text(encoding="utf-8").split("\n## Layout\n", 1)[1].split("```")[1]
+    return [line.split()[0] for line in block.splitlines() if line.startswith("wikisync/")]
+
+
+def test_the_readme_lists_every_module_in_the_order_of_their_imports():
+    entries = _layout()
+    place: dict[str, int] = {}
+    for path in modules():
+        relative = "wikisync/" + path.relative_to(PACKAGE).as_posix()
+        if relative == "wikisync/__init__.py":
+            continue
+        found = [number for number, entry in enumerate(entries) if relative == entry or (entry.endswith("/") and relative.startswith(entry))]
+        assert found, f"{relative} is not in the README's Layout"
+        place[_module_name(path)] = found[0]
+    for module, imported in _graph().items():
+        for name in imported:
+            if name in place and module in place:
+                assert place[name] <= place[module], f"{module} imports {name}, listed after it in the README's Layout"
+                if place[name] == place[module]:
+                    assert entries[place[module]].endswith("/"), f"{module} imports {name}: one entry"

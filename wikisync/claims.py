@@ -47,7 +47,7 @@ class Claims:
 
     @classmethod
     def of_page_map(cls, page_map: PageMap, normalise: Callable[[str], str | None],
-                    problem: Callable[[str], str | None]) -> "Claims":
+                    problem: Callable[[str], str | None]) -> Claims:
         """Every title the page map names as such (the per-theme and per-code pages come with their
         sources' readings): a title the wiki does not accept is a :class:`ConfigError` at its line."""
         claims = cls(page_map.path, normalise)

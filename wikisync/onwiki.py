@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .config import PageMap
@@ -26,9 +26,9 @@ from .model import RebuildRequest
 from .ownership import Ownership, ownership
 from .plan import region_markers
 from .render import escape_wikitext, render_page
+from .run_record import RunRecord
 from .shapes.requests import answer_requests, parse_requests
 from .titles import title_problem
-from .run_record import RunRecord
 from .wiki import SourcePage
 from .wiki_records import Revision
 
@@ -36,15 +36,15 @@ __all__ = [
     "HEADER_REGION",
     "HISTORY",
     "STATUS_TEMPLATE",
+    "StatusHistory",
     "Verdict",
     "answer_all",
     "now",
     "pending_requests",
+    "read_status_history",
     "render_status",
     "requesters",
     "split_header",
-    "StatusHistory",
-    "read_status_history",
     "status_history",
     "status_ownership",
     "vet",
@@ -149,7 +149,7 @@ def answer_all(text: str, answers: Sequence[tuple[RebuildRequest, str, str]], re
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def render_status(page_map: PageMap, records: Mapping[str, RunRecord], previous: str | None) -> tuple[str, int]:

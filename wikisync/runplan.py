@@ -326,7 +326,7 @@ class _Planner:
         settings and the templates."""
         digest = hashlib.sha1()
         for spec, source in sources:
-            digest.update(f"{source.title}\n{source.revision}\n{self.render_key(spec)}\n".encode("utf-8"))
+            digest.update(f"{source.title}\n{source.revision}\n{self.render_key(spec)}\n".encode())
         digest.update(repr((self.page_map.aggregates, sorted(self.page_map.keyword_themes.items()))).encode("utf-8"))
         return digest.hexdigest()
 

@@ -22,8 +22,8 @@ from .errors import ConfigError
 from .model import PageState
 from .onwiki import HEADER_REGION
 from .ownership import stamp
-from .plan import Action, Change, plan, region_markers, region_text
 from .pages import DesiredPage
+from .plan import Action, Change, plan, region_markers, region_text
 from .render import render_page
 from .shapes.requests import REQUEST_TEMPLATE
 from .sync import EXIT_ERROR, EXIT_OK, EXIT_PENDING, Output
@@ -48,8 +48,9 @@ def _desired(page_map: PageMap, wiki: Wiki) -> list[tuple[DesiredPage, str]]:
         "status_page": page_map.status_page,
         "sources": [spec.page for spec in page_map.sources],
     }
-    wanted = [(template_page, "request-template.wiki.j2", None, "the request template"),
-              (doc_page, "request-template-doc.wiki.j2", None, "the request template's documentation")]
+    wanted: list[tuple[str, str, str | None, str]] = [
+        (template_page, "request-template.wiki.j2", None, "the request template"),
+        (doc_page, "request-template-doc.wiki.j2", None, "the request template's documentation")]
     if page_map.request_page:
         wanted.append((page_map.request_page, "request-header.wiki.j2", HEADER_REGION, "the request page's header"))
     if page_map.status_page:

@@ -14,10 +14,11 @@ import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -85,7 +86,7 @@ class State:
     """Why the file on disk could not be used (it was set aside, and the run starts afresh)."""
 
     @classmethod
-    def load(cls, path: Path) -> "State":
+    def load(cls, path: Path) -> State:
         _require_usable(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -159,7 +160,7 @@ def run_lock(path: Path) -> Iterator[None]:
     """Exclusive for one run. The kernel drops the lock when the process dies, so a crash never leaves it stuck."""
     _make_folder(path.parent)
     try:
-        handle = open(path, "a+", encoding="utf-8")
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - opened apart so that only its failure becomes a StateError; closed by the with below
     except OSError as exc:
         raise StateError(f"{path}: cannot take the run lock ({_reason(exc)})") from None
     with handle:

@@ -28,7 +28,7 @@ from .state import State, run_lock
 from .wiki import SourcePage, Wiki
 from .wiki_records import Revision
 
-__all__ = ["EXIT_OK", "EXIT_ERROR", "EXIT_PENDING", "Options", "Output", "RunResult", "apply", "show", "sync"]
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PENDING", "Options", "Output", "RunResult", "apply", "show", "sync"]
 
 _COLOURS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
 _RESET = "\033[0m"
@@ -66,9 +66,10 @@ class Output:
             self.line(f"{colour}{line}{_RESET}" if colour else line)
 
 
-def sync(page_map: PageMap, wiki: Wiki, options: Options = Options(), out: Output | None = None) -> int:
+def sync(page_map: PageMap, wiki: Wiki, options: Options | None = None, out: Output | None = None) -> int:
     """Plan the run, show it; a dry run stops there, a real run applies it. The exit code."""
     out = out or Output()
+    options = options or Options()
     state_path = page_map.state_dir / "state.json"
     if options.dry_run:
         preview = Preview(options.preview) if options.preview is not None else None

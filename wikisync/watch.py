@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .claims import Claims
 from .config import PageMap
@@ -28,7 +28,7 @@ __all__ = ["timestamp", "watch"]
 
 def timestamp(moment: datetime | None = None) -> str:
     """``moment`` (default: now) in UTC as ``2026-12-02T03:14:07Z``."""
-    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass

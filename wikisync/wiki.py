@@ -648,7 +648,9 @@ class Wiki:
 class _UtcStamps(logging.Formatter):
     """Pywikibot's terminal messages with the time in front, as ``wikisync watch`` prints its own lines."""
 
-    converter = time.gmtime
+    @staticmethod
+    def converter(seconds: float | None = None) -> time.struct_time:
+        return time.gmtime(seconds)
 
     def __init__(self, inner: logging.Formatter | None) -> None:
         super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")
@@ -721,7 +723,7 @@ def connect(login: bool = True, quiet: bool = False, timestamps: bool = False) -
     ``quiet`` keeps Pywikibot's own progress messages ("Logging in to …") out of scheduled runs'
     output; its warnings and errors still show. ``timestamps`` puts the time in front of them (watch).
     """
-    pywikibot, errors = _pywikibot()
+    pywikibot, _ = _pywikibot()
     _tame_terminal(pywikibot, quiet, timestamps)
     try:
         site = pywikibot.Site()
