@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -21,6 +21,7 @@ from .shapes import DEFAULT_SHAPE, SHAPES
 
 if TYPE_CHECKING:
     from .config import PageMap, SourceSpec
+    from .reading import SourceText
     from .shapes import Shape
     from .shapes.base import ShapeReport
 
@@ -201,23 +202,43 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
                          help="take the shape, sections, codebook, code, columns, aliases and rules for the page from this map, if it exists")
 
 
-def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None]:
-    """(text, title, revision) of the page or file the command names."""
+def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None, Callable[[list[str]], dict[str, SourceText]]]:
+    """(text, title, revision) of the page or file the command names, and how to read other sources:
+    from the same wiki for a page; for a file, from the files beside the page map named after the last
+    part of their titles (``Strategy/Sources/Arabic`` -> ``Arabic.wiki``)."""
     if args.page:
         from .errors import TitleError
         from .wiki import connect
 
+        wiki = connect(login=False)
         try:
-            source = connect(login=False).read_source(args.page)
+            source = wiki.read_source(args.page)
         except TitleError as exc:
             raise ConfigError(f"--page {exc}") from None
-        return source.text, source.title, source.revision
+
+        def from_wiki(titles: list[str]) -> dict[str, SourceText]:
+            pages = wiki.read_sources(titles)
+            found = {title: pages.get(wiki.canonical_title(title) or title) for title in titles}
+            return {title: (page.text, page.revision) for title, page in found.items() if page is not None and not page.redirect}
+
+        return source.text, source.title, source.revision, from_wiki
     path = Path(args.path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else exc}") from None
-    return text, args.title or path.stem, None
+
+    def from_files(titles: list[str]) -> dict[str, SourceText]:
+        found: dict[str, SourceText] = {}
+        for title in titles:
+            beside = Path(args.map).parent / f"{title.rsplit('/', 1)[-1]}.wiki"
+            try:
+                found[title] = (beside.read_text(encoding="utf-8"), None)
+            except (OSError, UnicodeDecodeError):
+                print(f"wikisync: note: {title}: no readable {beside}; its lines are not checked", file=sys.stderr)
+        return found
+
+    return text, args.title or path.stem, None, from_files
 
 
 def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, SourceSpec | None]:
@@ -236,11 +257,16 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
 
 def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | None]:
     """The report, the shape it was read as, and its page-map entry when that is of the same shape."""
-    text, title, revision = _load_source(args)
+    text, title, revision, read_others = _load_source(args)
     page_map, spec = _settings(args, title)
     shape = SHAPES[args.shape or (spec.shape if spec else DEFAULT_SHAPE)]
     settings = spec if spec is not None and spec.shape == shape.name else None
-    return shape.parse(text, title, revision, settings, page_map.codebooks if page_map else {}), shape, settings
+    report = shape.parse(text, title, revision, settings, page_map.codebooks if page_map else {})
+    if shape.cross_source and page_map is not None:
+        from .reading import Across
+
+        report = Across(page_map, read_others).report(shape, report, settings)
+    return report, shape, settings
 
 
 def _run_parse(args: argparse.Namespace) -> int:

@@ -1,17 +1,26 @@
-"""A source page as a run sees it, whatever its shape: parsed, checked and counted by its shape."""
+"""A source page as a run sees it, whatever its shape: parsed, checked and counted by its shape.
+
+A shape that reads across sources (a summary's citations) gets the page map's other sources through
+:class:`Across`: their codes from the page map, and the text of those it cites, read by the caller (from
+the wiki in one batch, or from files).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
-from .config import SourceSpec
+from .config import PageMap, SourceSpec
 from .diagnostics import Diagnostic
 from .shapes import Shape, shape
-from .shapes.base import ShapeReport
+from .shapes.base import OtherSource, ShapeReport
 from .shapes.records import Codebook
+from .titles import title_key
 
-__all__ = ["Reading", "read_source"]
+__all__ = ["Across", "Reading", "SourceText", "read_source"]
+
+SourceText = tuple[str, int | None]
+"""A page's text and revision (None for a file)."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,39 @@ class Reading:
         return self.shape.notes(self.report, self.spec)
 
 
-def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, codebooks: Mapping[str, Codebook]) -> Reading:
-    """Parse and check a source's text as its page-map entry says."""
+@dataclass(frozen=True)
+class Across:
+    """The page map's other sources, for a shape that reads across them; ``read_texts`` reads the text of
+    the titles it is given (all at once), and leaves out those it cannot read."""
+
+    page_map: PageMap
+    read_texts: Callable[[list[str]], Mapping[str, SourceText]]
+
+    def others(self, title: str) -> list[OtherSource]:
+        return [OtherSource(spec.page, spec.shape, spec.code, shape(spec.shape).anchor_page(spec))
+                for spec in self.page_map.sources if title_key(spec.page) != title_key(title)]
+
+    def report(self, found: Shape, report: ShapeReport, settings: SourceSpec | None) -> ShapeReport:
+        """``report`` with what it takes from the other sources; the ones it cites are read and parsed."""
+        others = self.others(report.title)
+        wanted = found.cited_sources(report, others)
+        texts = self.read_texts(wanted) if wanted else {}
+        specs = {spec.page: spec for spec in self.page_map.sources}
+        read = []
+        for other in others:
+            if other.title in texts:
+                spec = specs[other.title]
+                text, revision = texts[other.title]
+                other = replace(other, report=shape(spec.shape).parse(text, spec.page, revision, spec, self.page_map.codebooks))
+            read.append(other)
+        return found.with_others(report, settings, read)
+
+
+def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, codebooks: Mapping[str, Codebook],
+                across: Across | None = None) -> Reading:
+    """Parse and check a source's text as its page-map entry says (with ``across``, against the others)."""
     found = shape(spec.shape)
     report = found.parse(text, title, revision, spec, codebooks)
+    if found.cross_source and across is not None:
+        report = across.report(found, report, spec)
     return Reading(spec, found, report, tuple(found.check(report, spec)), found.counts(report))

@@ -3,6 +3,7 @@ mwparserfromhell's nodes.
 
 ``themes``: the narrative report of the All-Hands kind. ``statements``: the source pages of the 2017
 strategy cycles, one table of summary statements each (Cycle 1, 2 and 3 and the drafting feedback).
+``summary``: a page written by hand from the sources, citing their statements (``(§Ar1.4)``).
 Each is a package of its own (parser, rules, what its templates see) behind the protocol of
 :mod:`.base`; this registry is the one place that names them. ``requests`` reads the
 ``{{wikisync request}}`` templates of the request page; it is not a shape.
@@ -16,11 +17,12 @@ from types import MappingProxyType
 from ..diagnostics import Rule
 from .base import Shape
 from .statements import StatementsShape
+from .summary import SummaryShape
 from .themes import ThemesShape
 
 __all__ = ["DEFAULT_SHAPE", "SHAPES", "Shape", "each_kinds", "find_rule", "shape"]
 
-SHAPES: Mapping[str, Shape] = MappingProxyType({shape.name: shape for shape in (ThemesShape(), StatementsShape())})
+SHAPES: Mapping[str, Shape] = MappingProxyType({shape.name: shape for shape in (ThemesShape(), StatementsShape(), SummaryShape())})
 """Every shape by its page-map name."""
 DEFAULT_SHAPE = "themes"
 """The shape of a source whose entry names none."""

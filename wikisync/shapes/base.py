@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostic, RuleSet
 from ..model import ThemeSections
 from .records import Codebook
 
-__all__ = ["NO_CODE", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally", "TargetSettings"]
+__all__ = ["NO_CODE", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally", "TargetSettings"]
 
 
 NO_CODE = ""
@@ -113,6 +113,19 @@ class SourceTally:
     summary_page: str | None = None
 
 
+@dataclass(frozen=True)
+class OtherSource:
+    """Another source of the page map, as a shape that reads across sources sees it (a summary's citations)."""
+
+    title: str
+    shape: str
+    code: str | None
+    anchor_page: str | None = None
+    """The page where its items have anchors (a statement source's summary), or None."""
+    report: ShapeReport | None = None
+    """Its report, when it was read (only the sources :meth:`Shape.cited_sources` names are)."""
+
+
 class Shape(ABC):
     """One kind of source page. A subclass is registered in :mod:`wikisync.shapes`."""
 
@@ -123,6 +136,9 @@ class Shape(ABC):
     sample_part: ClassVar[str] = "A"
     """A typical value of ``{each}``, to try a per-item title pattern at load."""
     rules: ClassVar[RuleSet[Any]]
+
+    cross_source: ClassVar[bool] = False
+    """True for a shape whose reading needs the page map's other sources (:meth:`with_others`)."""
 
     def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]] | None:
         """The targets of a page-map entry that names none; None when a source of this shape must name them."""
@@ -152,6 +168,20 @@ class Shape(ABC):
     def tally(self, report: Any, settings: SourceSettings, role: str,
               keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:
         """``keyword_codes``: the codes a keyword (or a theme's name) counts under, for pages without codes."""
+
+    def anchor_page(self, settings: SourceSettings) -> str | None:
+        """The page where this source's items have anchors (``page#id``), or None."""
+        return None
+
+    def cited_sources(self, report: Any, others: Sequence[OtherSource]) -> list[str]:
+        """Of ``others``, the titles whose reports :meth:`with_others` needs (a cross-source shape only)."""
+        return []
+
+    def with_others(self, report: Any, settings: SourceSettings | None, others: Sequence[OtherSource]) -> ShapeReport:
+        """The report with what it takes from the other sources (a cross-source shape only): ``others`` are
+        every source of the page map but this one, with their reports where :meth:`cited_sources` asked
+        for them and they could be read. :meth:`check` and :meth:`context` then see it."""
+        return report
 
     def notes(self, report: Any, settings: SourceSettings) -> list[str]:
         """Lines a dry run shows about how the pages come out (a name published under another title…)."""

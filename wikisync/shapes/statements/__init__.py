@@ -72,10 +72,14 @@ class StatementsShape(Shape):
 
         return PageContext({"groups": groups, "role": role}, instances)
 
+    def anchor_page(self, settings: SourceSettings) -> str | None:
+        """The summary page, where every statement has its anchor."""
+        return next((t.title.format(source=settings.page) for t in settings.targets
+                     if t.name == "statements" and not t.each), None)
+
     def tally(self, report: StatementReport, settings: SourceSettings, role: str,
               keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:
-        summary = next((t.title.format(source=settings.page) for t in settings.targets
-                        if t.name == "statements" and not t.each), None)
+        summary = self.anchor_page(settings)
         info = report.info
         tally = SourceTally(len(report.statements), participants=info.participants,
                             participants_text=info.participants_text, summary_page=summary)

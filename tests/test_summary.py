@@ -1,0 +1,135 @@
+"""The summary shape: its parser, the resolution of its citations against the page map's statement
+sources, its checks (WS601, WS602, WS604, WS606), and `wikisync parse|check` of a summary file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from wikisync.cli import main
+from wikisync.config import SourceSpec
+from wikisync.shapes import SHAPES
+from wikisync.shapes.base import OtherSource
+from wikisync.shapes.statements.parser import parse_statements
+from wikisync.shapes.summary.parser import parse_summary
+from wikisync.shapes.summary.records import SummaryReport
+
+DATA = Path(__file__).parent / "data" / "summary"
+PARSE_CASES = yaml.safe_load((DATA / "parse_cases.yaml").read_text(encoding="utf-8"))
+CHECK_CASES = yaml.safe_load((DATA / "check_cases.yaml").read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).parent / "fixtures" / "summary"
+SUMMARY = SHAPES["summary"]
+
+
+def _statement_table(lines: list[int]) -> str:
+    rows = "".join(f"|-\n| {line} || Statement {index}. || keyword\n" for index, line in enumerate(lines, 1))
+    return "{| class=\"wikitable\"\n! Line !! Statement !! Keywords\n" + rows + "|}\n"
+
+
+@pytest.mark.parametrize("case", PARSE_CASES, ids=[case["name"] for case in PARSE_CASES])
+def test_parse_case(case):
+    report = parse_summary(case["wikitext"], "Summary")
+    found = {
+        "blocks": [f"{b.kind}@{b.line}-{b.end_line}" for b in report.blocks],
+        "counts": [f"{c.count}@{c.line}:{c.column} {c.community}" for c in report.counts],
+        "citations": [f"{c.cited}@{c.line}:{c.column}" for c in report.citations],
+        "malformed": [f"{line}:{column}" for line, column, _ in report.malformed],
+    }
+    for key, value in found.items():
+        if key in case:
+            assert value == case[key], key
+
+
+def _resolved(case: dict) -> SummaryReport:
+    others = []
+    for code, lines in case["sources"].items():
+        title = f"Strategy/Sources/{code}"
+        report = None if lines is None else parse_statements(_statement_table(lines), title, None, code=code)
+        others.append(OtherSource(title, "statements", code, f"{title}/Summary", report))
+    return SUMMARY.with_others(parse_summary(case["wikitext"], "Summary"), None, others)
+
+
+def _settings(rules: dict[str, str]) -> SourceSpec:
+    return SourceSpec.model_validate({"page": "Summary", "shape": "summary", "rules": rules,
+                                      "targets": [{"title": "{source}/Citations", "template": "summary-citations.wiki.j2"}]})
+
+
+@pytest.mark.parametrize("case", CHECK_CASES, ids=[case["name"] for case in CHECK_CASES])
+def test_check_case(case):
+    diagnostics = SUMMARY.check(_resolved(case), _settings(case.get("rules", {})))
+    assert [f"{d.code}@{d.line}:{d.column}" for d in diagnostics] == case["fires"]
+
+
+def test_every_rule_has_a_case_that_fires_it():
+    fired = {fire.split("@")[0] for case in CHECK_CASES for fire in case["fires"]}
+    assert fired == set(SUMMARY.rules)
+
+
+def test_a_summary_read_alone_resolves_nothing_and_finds_only_what_it_cannot_read():
+    report = parse_summary("(§Xy1.2) (§Ar)", "Summary")
+    assert report.resolutions is None
+    assert [d.code for d in SUMMARY.check(report, None)] == ["WS606"]
+
+
+def test_resolution_names_the_statement_and_its_anchor():
+    report = _resolved({"sources": {"Ar1": [1, 2], "Ar2": [1]}, "wikitext": "(§Ar2) (§Ar2.1)"})
+    assert report.resolutions is not None
+    assert [(r.citation.cited, r.statement, r.link) for r in report.resolutions] == [
+        ("§Ar2", "§Ar1.2", "Strategy/Sources/Ar1/Summary#§Ar1.2"),
+        ("§Ar2.1", "§Ar2.1", "Strategy/Sources/Ar2/Summary#§Ar2.1"),
+    ]
+
+
+FIXTURE_CHECK = """\
+tests/fixtures/summary/Summary.wiki:4:19: warning WS602 §Ar10: Strategy/Sources/Arabic-Village-Pump (code Ar1) has no statement with line 10 (hint: its lines: 1–5)
+tests/fixtures/summary/Summary.wiki:7:48: warning WS604 §Bn1.2 is ambiguous: line 2 of Bn1 is 2 statements: §Bn1.2, §Bn1.2-2 (hint: number the source's rows apart, or cite the statement by its id)
+tests/fixtures/summary/Summary.wiki:9:24: warning WS604 §EN1 is ambiguous: it fits En (Strategy/Sources/English-Mailing-List), En1 (Strategy/Sources/English-Wikipedia) (hint: cite with a dot: §En1.1 for En1; En can be cited only so: give it an index digit in page_map.yaml)
+tests/fixtures/summary/Summary.wiki:9:42: warning WS601 §Xy1.2: no source has the code 'Xy1' (hint: give the source its code: in page_map.yaml (code:), or correct the citation)
+tests/fixtures/summary/Summary.wiki:10:12: warning WS606 §Ar cites no line (write §CODE.LINE, or §LETTERS LINE as §Ar4)
+tests/fixtures/summary/Summary.wiki:10:39: warning WS606 §Ar2.3 (to 1): the range ends before it starts
+tests/fixtures/summary/Summary.wiki: 6 warnings
+"""
+
+
+def test_check_of_the_fixture_summary_reads_its_sources_beside_the_page_map(capsys, monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    code = main(["check", "tests/fixtures/summary/Summary.wiki", "--title", "Strategy/Sources/Summary",
+                 "--map", "tests/fixtures/summary/page_map.yaml"])
+    out = capsys.readouterr()
+    assert (code, out.out, out.err) == (0, FIXTURE_CHECK, "")
+
+
+def test_check_json_of_the_fixture_summary(capsys, monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    main(["check", "tests/fixtures/summary/Summary.wiki", "--title", "Strategy/Sources/Summary",
+          "--map", "tests/fixtures/summary/page_map.yaml", "--format", "json"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(d["code"], d["line"], d["column"]) for d in found] == [
+        ("WS602", 4, 19), ("WS604", 7, 48), ("WS604", 9, 24), ("WS601", 9, 42), ("WS606", 10, 12), ("WS606", 10, 39)]
+
+
+def test_a_cited_source_without_its_file_is_named_and_its_lines_go_unchecked(capsys, tmp_path):
+    (tmp_path / "page_map.yaml").write_text(
+        f"templates: {Path(__file__).parent.parent / 'templates'}\nsources:\n"
+        "  - {page: S/Summary, shape: summary, targets: [{title: '{source}/C', format: json}]}\n"
+        "  - {page: S/Gone, shape: statements, code: Ar1}\n", encoding="utf-8")
+    (tmp_path / "Summary.wiki").write_text("(§Ar1.99)\n", encoding="utf-8")
+    code = main(["check", str(tmp_path / "Summary.wiki"), "--title", "S/Summary", "--map", str(tmp_path / "page_map.yaml")])
+    out = capsys.readouterr()
+    assert code == 0
+    assert out.err == f"wikisync: note: S/Gone: no readable {tmp_path / 'Gone.wiki'}; its lines are not checked\n"
+    assert out.out.endswith(": no problems\n")
+
+
+def test_parse_of_a_summary_file_with_its_page_map_has_the_resolutions(capsys, monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    main(["parse", "tests/fixtures/summary/Summary.wiki", "--title", "Strategy/Sources/Summary",
+          "--map", "tests/fixtures/summary/page_map.yaml"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["shape"] == "summary"
+    assert [c["count"] for c in data["counts"]] == [5, 4, 4, 2, 3]
+    first = data["resolutions"][0]
+    assert (first["cited"], first["sources"][0]["code"], first["statements"]) == ("§Ar1", "Ar1", ["§Ar1.1"])

@@ -1,0 +1,72 @@
+"""The summary shape: a page written by hand from the source pages (``Sources/Summary``, ``Cycle 2/Final
+summary``…), prose and bullets that give counts of statements (``(26s)``) and cite them (``(§Ar1.4)``).
+
+A summary is read, never edited. Its citations are resolved against the codes of the page map's statement
+sources (:mod:`.resolve`), which makes it the one shape that reads across sources (``cross_source``). Its
+default target is a report of its citations, ``{source}/Citations``. The parser is loaded on the first
+parse, so that reading the page map loads no parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ...diagnostics import Diagnostic
+from ..base import OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..records import Codebook
+from .records import SummaryReport
+from .resolve import cited_titles, resolve
+from .rules import SUMMARY_RULES, check_summary
+
+__all__ = ["SummaryShape"]
+
+
+class SummaryShape(Shape):
+    name = "summary"
+    rules = SUMMARY_RULES
+    cross_source = True
+
+    def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]]:
+        return [{"title": "{source}/Citations", "template": "summary-citations.wiki.j2", "name": "citations"}]
+
+    def parse(self, text: str, title: str, revision: int | None, settings: SourceSettings | None,
+              codebooks: Mapping[str, Codebook]) -> SummaryReport:
+        from .parser import parse_summary
+
+        return parse_summary(text, title, revision)
+
+    def cited_sources(self, report: SummaryReport, others: Sequence[OtherSource]) -> list[str]:
+        return cited_titles(report.citations, others)
+
+    def with_others(self, report: SummaryReport, settings: SourceSettings | None,
+                    others: Sequence[OtherSource]) -> SummaryReport:
+        return replace(report, resolutions=resolve(report.citations, others))
+
+    def check(self, report: SummaryReport, settings: SourceSettings | None) -> list[Diagnostic]:
+        return check_summary(report, rules=settings.rules if settings else {})
+
+    def counts(self, report: SummaryReport) -> dict[str, int]:
+        return {"citations": len(report.citations)}
+
+    def code_counts(self, report: SummaryReport) -> dict[str, dict[str, int]]:
+        per_code: dict[str, int] = {}
+        for resolution in report.resolutions or ():
+            if len(resolution.sources) == 1:
+                per_code[resolution.sources[0].code] = per_code.get(resolution.sources[0].code, 0) + 1
+        return {"source": per_code}
+
+    def context(self, report: SummaryReport, settings: SourceSettings) -> PageContext:
+        """Every citation with what it resolves to, and the counts."""
+
+        def instances(target: TargetSettings) -> list[tuple[str, dict[str, Any]]]:
+            return [(target.title.format(source=settings.page), {})]
+
+        diagnostics = self.check(report, settings)
+        return PageContext({"resolutions": report.resolutions or (), "counts": report.counts,
+                            "findings": diagnostics}, instances)
+
+    def tally(self, report: SummaryReport, settings: SourceSettings, role: str,
+              keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:
+        return SourceTally(0)
