@@ -33,7 +33,7 @@ class Reading:
     """What the destructive-change guard compares with the last run: themes and comments, or statements."""
 
     def describe(self) -> str:
-        return ", ".join(f"{count} {noun}" for noun, count in self.counts.items())
+        return ", ".join(f"{count} {noun}" for noun, count in self.shape.described_counts(self.report).items())
 
     def notes(self) -> list[str]:
         """What a dry run says about how the pages come out."""

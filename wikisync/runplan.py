@@ -22,9 +22,10 @@ from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
-from .reading import Reading, read_source
+from .reading import Across, Reading, SourceText, read_source
 from .render import render, render_aggregates, render_key
 from .run_record import RunRecord
+from .shapes import shape
 from .state import SourceState, State, state_key
 from .titles import title_key
 from .wiki import SourcePage, Wiki
@@ -195,6 +196,8 @@ class _Planner:
     withheld: set[str] = field(default_factory=set)
     """Pages that two uses of the page map share: written by neither."""
     _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _read: dict[str, SourcePage | None] = field(default_factory=dict, repr=False)
+    """Every page read so far this run, by the wiki's spelling: what a cross-source shape takes its sources from."""
 
     def plan(self) -> RunPlan:
         if self.state.problem:
@@ -214,6 +217,7 @@ class _Planner:
             pages.update(self.wiki.read_sources([title]))
 
         found = {spec.page: pages.get(self.wiki.canonical_title(spec.page) or spec.page) for spec in specs}
+        self._read.update(pages)
         with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
         settled = self._settled(specs, found, requested, listed, with_aggregates)
         sources = [self._source_plan(spec, found[spec.page], settled.get(spec.page, False)) for spec in specs]
@@ -235,7 +239,8 @@ class _Planner:
         if settled and not self.options.rebuild:
             planned.settled, planned.published_pages = True, len(previous.pages) if previous else 0
             return planned
-        reading = planned.reading = read_source(source.text, source.title, source.revision, spec, self.page_map.codebooks)
+        reading = planned.reading = read_source(source.text, source.title, source.revision, spec, self.page_map.codebooks,
+                                                Across(self.page_map, self._read_texts))
         planned.summary = spec.summary.format(source=spec.page, revision=source.revision)
         planned.render_key = self.render_key(spec)
         diagnostics = reading.diagnostics
@@ -252,6 +257,16 @@ class _Planner:
         _claim(planned, render(reading.report, spec, self.page_map.templates), self.wiki)
         planned.rendered = True
         return planned
+
+    def _read_texts(self, titles: list[str]) -> dict[str, SourceText]:
+        """Other sources' texts for a cross-source shape: from this run's batch, the rest in one more."""
+        canonical = {title: self.wiki.canonical_title(title) or title for title in titles}
+        missing = [title for title in titles if canonical[title] not in self._read]
+        if missing:
+            self._read.update(self.wiki.read_sources(missing))
+            self._read.update({canonical[title]: None for title in missing if canonical[title] not in self._read})
+        pages = {title: self._read[canonical[title]] for title in titles}
+        return {title: (page.text, page.revision) for title, page in pages.items() if page is not None and not page.redirect}
 
     def _decide_sources(self, ready: list[SourcePlan]) -> None:
         """Every ready source's plan: its generated pages read in one batch, and the text the wiki would
@@ -304,7 +319,7 @@ class _Planner:
         if any(_fails(sp) for sp in sources) or (settled and not self.options.rebuild):
             return planned
         readings = [sp.reading or read_source(sp.source.text, sp.source.title, sp.source.revision, sp.spec, self.page_map.codebooks)
-                    for sp in sources if sp.source is not None]
+                    for sp in sources if sp.source is not None and shape(sp.spec.shape).in_aggregates]
         planned.key = self.aggregate_key([(sp.spec, sp.source) for sp in sources if sp.source is not None])
         planned.summary = f"Bot: update aggregate of {len(readings)} source pages"
         planned.record = RunRecord(now(), None, check=f"{len(readings)} sources")
@@ -389,6 +404,11 @@ class _Planner:
             if (source is not None and entry is not None and entry.pages and spec.page not in requested
                     and entry.revision == source.revision and entry.render_key == self.render_key(spec)):
                 candidates[spec.page] = entry
+        changed = {spec.page for spec in specs if spec.page not in candidates}
+        for spec in specs:
+            # a cross-source shape (a summary) reads the others: settled only while they are
+            if spec.page in candidates and shape(spec.shape).cross_source and changed - {spec.page}:
+                del candidates[spec.page]
         if with_aggregates and len(candidates) == len(specs):
             entry = self.state.sources.get(state_key(self.wiki.site_id, AGGREGATES))
             inputs = [(spec, source) for spec in specs if (source := sources[spec.page]) is not None]

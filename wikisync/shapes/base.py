@@ -137,6 +137,8 @@ class Shape(ABC):
     """A typical value of ``{each}``, to try a per-item title pattern at load."""
     rules: ClassVar[RuleSet[Any]]
 
+    in_aggregates: ClassVar[bool] = True
+    """False for a shape whose sources the corpus aggregates leave out (a summary: it has no statements)."""
     cross_source: ClassVar[bool] = False
     """True for a shape whose reading needs the page map's other sources (:meth:`with_others`)."""
 
@@ -156,6 +158,10 @@ class Shape(ABC):
     @abstractmethod
     def counts(self, report: Any) -> dict[str, int]:
         """What the destructive-change guard compares with the last run (``themes``, ``statements``…)."""
+
+    def described_counts(self, report: Any) -> dict[str, int]:
+        """What a run's line about the source says it holds (``12 themes, 43 comments``); by default :meth:`counts`."""
+        return self.counts(report)
 
     @abstractmethod
     def code_counts(self, report: Any) -> dict[str, dict[str, int]]:

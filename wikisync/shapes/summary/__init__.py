@@ -27,6 +27,7 @@ class SummaryShape(Shape):
     name = "summary"
     rules = SUMMARY_RULES
     cross_source = True
+    in_aggregates = False
 
     def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]]:
         return [{"title": "{source}/Citations", "template": "summary-citations.wiki.j2", "name": "citations"}]
@@ -48,7 +49,11 @@ class SummaryShape(Shape):
         return check_summary(report, rules=settings.rules if settings else {})
 
     def counts(self, report: SummaryReport) -> dict[str, int]:
-        return {"citations": len(report.citations)}
+        """Nothing for the destructive-change guard: a summary is read, never published from."""
+        return {}
+
+    def described_counts(self, report: SummaryReport) -> dict[str, int]:
+        return {"citations": len(report.citations), "counts": len(report.counts)}
 
     def code_counts(self, report: SummaryReport) -> dict[str, dict[str, int]]:
         per_code: dict[str, int] = {}

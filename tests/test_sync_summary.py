@@ -1,0 +1,67 @@
+"""A summary on the real dev wiki: published with two statement sources, read and never edited, its
+{summary}/Citations page linking every citation to its statement's anchor, and brought up to date when
+a cited source changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import ROOT, run_cli
+
+pytestmark = pytest.mark.wiki
+
+FIXTURES = ROOT / "tests" / "fixtures" / "summary"
+SUMMARY_TEXT = """== Communities ==
+* Arabic village pump (5s): translation (§Ar1) and newcomers (§Ar4).
+* Arabic meetup (4s): agreed (§Ar2.1 (to 2)) and asked (§Ar2.5).
+"""
+
+
+@pytest.fixture
+def corpus(dev_wiki, tmp_path: Path, request):
+    name = re.sub(r"[\W_]+", "-", request.node.name)
+    prefix = f"Test/{name}/Sources/"
+    sources = {"Arabic-Village-Pump": "Ar1", "Arabic-Meetup": "Ar2"}
+    for name in sources:
+        dev_wiki.edit_as("Editor", prefix + name, (FIXTURES / f"{name}.wiki").read_text(encoding="utf-8"), "source")
+    dev_wiki.edit_as("Editor", prefix + "Summary", SUMMARY_TEXT, "summary")
+    entries = [{"page": prefix + "Summary", "shape": "summary"}]
+    entries += [{"page": prefix + name, "shape": "statements", "code": code} for name, code in sources.items()]
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"), "sources": entries}), encoding="utf-8")
+    return dev_wiki, prefix, page_map
+
+
+def test_a_summary_is_checked_against_its_sources_and_gets_its_citations_page(corpus, capsys):
+    wiki, prefix, page_map = corpus
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    assert "Sources/Summary (revision" in out and "5 citations, 2 counts" in out and "Summary: check: 1 warning" in out
+    assert wiki.revision_count(prefix + "Summary") == 1  # read, never edited
+    citations = wiki.page_text(prefix + "Summary/Citations")
+    assert f"[[{prefix}Arabic-Village-Pump/Summary#§Ar1.1|§Ar1.1]]" in citations
+    assert f"[[{prefix}Arabic-Village-Pump/Summary#§Ar1.4|§Ar1.4]]" in citations
+    assert f"[[{prefix}Arabic-Meetup/Summary#§Ar2.2|§Ar2.2]]" in citations
+    assert "Arabic meetup: 4 statements" in citations
+    assert f"* Line 3: warning WS602: §Ar2.5: {prefix}Arabic-Meetup (code Ar2) has no statement with line 5" in citations
+    # the anchor the link points at is on the source's summary page
+    html = wiki.api(action="parse", page=f"{prefix}Arabic-Meetup/Summary", prop="text")["parse"]["text"]
+    assert 'id="§Ar2.2"' in html
+
+    before = wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    assert code == 0 and "saved" not in out, out
+    assert wiki.api_request_count() - before <= 3  # the promise of a no-op: at most 3 requests
+
+    # the cited source gains line 5: the summary, unchanged, is read again and its citation resolves
+    meetup = prefix + "Arabic-Meetup"
+    text = wiki.page_text(meetup)
+    wiki.edit_as("Editor", meetup, text.replace("|}", "|-\n| 5 || Arabic meetup five. || e\n|}"), "line 5")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    assert "Summary: check:" not in out, out
+    assert f"[[{prefix}Arabic-Meetup/Summary#§Ar2.5|§Ar2.5]]" in wiki.page_text(prefix + "Summary/Citations")
+    assert wiki.revision_count(prefix + "Summary") == 1
