@@ -65,3 +65,15 @@ def test_a_summary_is_checked_against_its_sources_and_gets_its_citations_page(co
     assert "Summary: check:" not in out, out
     assert f"[[{prefix}Arabic-Meetup/Summary#§Ar2.5|§Ar2.5]]" in wiki.page_text(prefix + "Summary/Citations")
     assert wiki.revision_count(prefix + "Summary") == 1
+
+
+def test_check_page_reads_the_cited_sources_from_the_wiki(corpus, capsys):
+    from wikisync.cli import main
+
+    wiki, prefix, page_map = corpus
+    code = main(["check", "--page", prefix + "Summary", "--map", str(page_map)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out == (f"{prefix}Summary:3:57: warning WS602 §Ar2.5: {prefix}Arabic-Meetup (code Ar2) has no statement with line 5 "
+                   "(hint: its lines: 1–4)\n"
+                   f"{prefix}Summary: 1 warning\n")
