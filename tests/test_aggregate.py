@@ -129,9 +129,9 @@ def test_a_misspelt_shape_is_one_line_not_one_for_each_source_it_leaves_without_
     with pytest.raises(ConfigError) as raised:
         page_map(tmp_path, sources_from=[{"prefix": PREFIX, "settings": {"shape": "statement", "codebook": "cycle2"}}])
     assert len(str(raised.value).splitlines()) == 1
-    assert re.search(r"page_map\.yaml:\d+: sources_from\[1\]\.settings\.shape: Input should be 'themes' or 'statements'",
+    assert re.search(r"page_map\.yaml:\d+: sources_from\[1\]\.settings\.shape: Input should be 'themes', 'statements' or 'summary'",
                      str(raised.value))
     with pytest.raises(ConfigError) as raised:
         page_map(tmp_path, sources_from=[], sources=[{"page": "Elsewhere", "shape": "statment"}])
     (line,) = str(raised.value).splitlines()
-    assert re.fullmatch(r".*page_map\.yaml:\d+: sources\[1\]\.shape: Input should be 'themes' or 'statements'", line)
+    assert re.fullmatch(r".*page_map\.yaml:\d+: sources\[1\]\.shape: Input should be 'themes', 'statements' or 'summary'", line)
