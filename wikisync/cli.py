@@ -46,7 +46,7 @@ Pywikibot's global options, anywhere on the line (Pywikibot's own handle_args ap
   -maxlag:N             wait while the wiki's replication lag exceeds N seconds
   -log[:FILE]           write Pywikibot's log file (under the config directory's logs/); -nolog: none
   -debug[:LAYER], -verbose and Pywikibot's other global options work as in every Pywikibot script.
-They apply to the commands that use the wiki: sync, rebuild, watch, setup-wiki, parse/check --page."""
+They apply to the commands that use the wiki: sync, rebuild, watch, setup-wiki, export, parse/check --page."""
 
 _SEE_GLOBAL = "Pywikibot's global options (-simulate, -user:NAME, -site:FAMILY:CODE, -dir:PATH, …) work too; see wikisync --help."
 
@@ -96,13 +96,13 @@ def _looks_global(arg: str) -> bool:
 
 
 def _uses_wiki(args: argparse.Namespace) -> bool:
-    return args.command in ("sync", "rebuild", "watch", "setup-wiki") or bool(getattr(args, "page", None))
+    return args.command in ("sync", "rebuild", "watch", "setup-wiki", "export") or bool(getattr(args, "page", None))
 
 
 def _run_with_pywikibot_options(args: argparse.Namespace, pywikibot_args: list[str]) -> int:
     if not _uses_wiki(args):
         raise ConfigError(f"{pywikibot_args[0]}: Pywikibot's global options apply only to commands that use the wiki "
-                          "(sync, rebuild, watch, setup-wiki, parse/check --page)")
+                          "(sync, rebuild, watch, setup-wiki, export, parse/check --page)")
     if "-simulate" in pywikibot_args and args.command == "watch":
         raise ConfigError("-simulate: watch has no dry run; try: wikisync sync -simulate")
     from .wiki import pywikibot_options
@@ -165,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("--verbose", "-v", action="store_true", help="every page, unchanged ones too (the default)")
     loudness.add_argument("--quiet", "-q", action="store_true", help="only what was written, and problems")
     setup_cmd.set_defaults(run=_run_setup)
+
+    export_cmd = commands.add_parser("export", epilog=_SEE_GLOBAL,
+                                     help="write every source's statements, read from the wiki, as CSV, JSON Lines or SQLite")
+    export_cmd.add_argument("--format", choices=("csv", "jsonl", "sqlite"),
+                            help="default: told by the output's name (.csv, .jsonl, .sqlite or .db)")
+    export_cmd.add_argument("--output", "-o", required=True, metavar="PATH", help="the file to write (replaced once complete)")
+    export_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
+    export_cmd.set_defaults(run=_run_export)
 
     watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited",
                                     epilog=_SEE_GLOBAL)
@@ -320,6 +328,25 @@ def _run_setup(args: argparse.Namespace) -> int:
     out = Output(sys.stdout, _colour(args), not args.quiet)
     return setup_wiki(page_map, connect(quiet=args.quiet), out, dry_run=args.dry_run,
                       force_pages=frozenset(args.force), force_all=args.force_all)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .config import load_page_map
+    from .export import export, export_format
+    from .wiki import connect
+
+    output = Path(args.output)
+    fmt = export_format(output, args.format)
+    if output.is_dir():
+        raise ConfigError(f"--output {output}: a folder; name the file to write")
+    if not output.absolute().parent.is_dir():
+        raise ConfigError(f"--output {output}: no such folder {output.absolute().parent}")
+    page_map = load_page_map(args.map)
+    exported = export(page_map, connect(quiet=True), fmt, output, sys.stderr)
+    for title in exported.missing:
+        print(f"wikisync: error: {title}: the source page does not exist (or is a redirect); not exported", file=sys.stderr)
+    print(f"export: {exported.sources} sources, {exported.statements} statements -> {output} ({fmt})")
+    return EXIT_ERROR if exported.missing else EXIT_OK
 
 
 def _run_sync(args: argparse.Namespace) -> int:

@@ -260,6 +260,14 @@ class Wiki:
         self.site = site
         self._pywikibot, self._errors = _pywikibot()
 
+    def stream_sources(self, titles: Sequence[str]) -> Iterator[tuple[str, SourcePage | None]]:
+        """:meth:`read_sources` of a batch of titles at a time (as many as one request takes), each
+        page handed on as soon as its batch is read: (the title as asked, the page or None), in order."""
+        for start in range(0, len(titles), self.titles_per_request):
+            batch = titles[start:start + self.titles_per_request]
+            pages = self.read_sources(batch)
+            yield from ((title, pages.get(self.page(title).title())) for title in batch)
+
     def read_sources(self, titles: Iterable[str]) -> dict[str, SourcePage | None]:
         """Several pages' text and revision in one batched request; None for a page that does not exist."""
         wanted = [self.page(title) for title in titles]

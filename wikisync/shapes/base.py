@@ -19,7 +19,8 @@ from ..diagnostics import Diagnostic, RuleSet
 from ..model import ThemeSections
 from .records import Codebook
 
-__all__ = ["NO_CODE", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally", "TargetSettings"]
+__all__ = ["NO_CODE", "ExportRow", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally",
+           "TargetSettings"]
 
 
 NO_CODE = ""
@@ -126,6 +127,21 @@ class OtherSource:
     """Its report, when it was read (only the sources :meth:`Shape.cited_sources` names are)."""
 
 
+@dataclass(frozen=True)
+class ExportRow:
+    """One statement (a narrative: one comment) as ``wikisync export`` writes it."""
+
+    id: str
+    line: int | None
+    """The statement's number as its page writes it (a narrative comment: its line in the wikitext)."""
+    source_line: int
+    """1-based line of the statement in the wikitext."""
+    text: str
+    keywords: tuple[str, ...] = ()
+    codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Coded role -> codes (an empty tuple: the statement has none of that role)."""
+
+
 class Shape(ABC):
     """One kind of source page. A subclass is registered in :mod:`wikisync.shapes`."""
 
@@ -136,6 +152,8 @@ class Shape(ABC):
     sample_part: ClassVar[str] = "A"
     """A typical value of ``{each}``, to try a per-item title pattern at load."""
     rules: ClassVar[RuleSet[Any]]
+    export_roles: ClassVar[tuple[str, ...]] = ()
+    """The coded columns its :meth:`export_rows` may fill, in the order an export shows them."""
 
     in_aggregates: ClassVar[bool] = True
     """False for a shape whose sources the corpus aggregates leave out (a summary: it has no statements)."""
@@ -192,3 +210,7 @@ class Shape(ABC):
     def notes(self, report: Any, settings: SourceSettings) -> list[str]:
         """Lines a dry run shows about how the pages come out (a name published under another title…)."""
         return []
+
+    def export_rows(self, report: Any, settings: SourceSettings) -> Iterable[ExportRow]:
+        """Every statement of the page, in page order, as an export writes it; a shape without statements: none."""
+        return ()

@@ -6,13 +6,13 @@ The parser (:mod:`.parser`) is loaded on the first parse, so that reading the pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ...diagnostics import Diagnostic
 from ...titles import part_title
-from ..base import NO_CODE, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
-from ..records import Codebook, StatementReport
+from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..records import CODED_ROLES, Codebook, StatementReport
 from .groups import group_statements, grouping_role
 from .rules import STATEMENT_RULES, check_statements
 
@@ -24,6 +24,7 @@ class StatementsShape(Shape):
     each = "code"
     sample_part = "A"
     rules = STATEMENT_RULES
+    export_roles = CODED_ROLES
 
     def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]]:
         """Its summary page and, when it has a codebook, one page per code; and its data page."""
@@ -92,3 +93,8 @@ class StatementsShape(Shape):
             if summary:
                 tally.index.append((statement.id, f"{summary}#{statement.id}"))
         return tally
+
+    def export_rows(self, report: StatementReport, settings: SourceSettings) -> Iterator[ExportRow]:
+        for statement in report.statements:
+            yield ExportRow(statement.id, statement.line, statement.source_line, statement.text, statement.keywords,
+                            statement.codes)

@@ -8,7 +8,7 @@ map, which validates rule codes and targets through this module, loads no parser
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from ...diagnostics import Diagnostic
 from ...model import Report
 from ...names import ThemeIndex
 from ...titles import theme_title, with_source
-from ..base import NO_CODE, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import Codebook
 from .rules import DEFAULT_THEME_PATTERN, RULES, check
 
@@ -44,6 +44,7 @@ class ThemesShape(Shape):
     each = "theme"
     sample_part = "Theme"
     rules = RULES
+    export_roles = ("theme",)
 
     def parse(self, text: str, title: str, revision: int | None, settings: SourceSettings | None,
               codebooks: Mapping[str, Codebook]) -> Report:
@@ -80,6 +81,12 @@ class ThemesShape(Shape):
             for code in dict.fromkeys(keyword_codes(theme.name) or (NO_CODE,)):
                 row[code] += len(theme.comments)
         return tally
+
+    def export_rows(self, report: Report, settings: SourceSettings) -> Iterator[ExportRow]:
+        """Every "What we heard" comment, coded with its theme; its id is the theme's name and its number there."""
+        for theme in report.themes:
+            for number, comment in enumerate(theme.comments, 1):
+                yield ExportRow(f"{theme.name}/{number}", comment.line, comment.line, comment.text, (), {"theme": (theme.name,)})
 
     def notes(self, report: Report, settings: SourceSettings) -> list[str]:
         """Themes whose page title is not their name, because the name cannot or should not stand in a title."""
