@@ -101,6 +101,42 @@ def test_the_json_aggregate_and_the_corpus_page(tmp_path):
     assert "from the 5 source pages it lists" in figures
 
 
+BAR = re.compile(r'\| style="width:([\d.]+)%;height:1\.2em[^"]*" \|\n\| style="[^"]*" \| (\d+)\n')
+
+
+def chart(page: str, caption: str) -> list[tuple[float, int]]:
+    """(bar width in percent, the number beside it) of every bar of the chart with this caption."""
+    part = page.split(f"| {caption}\n", 1)[1].split("|}\n|}", 1)[0]
+    return [(float(width), int(count)) for width, count in BAR.findall(part)]
+
+
+def test_the_corpus_page_draws_its_counts_as_bars_as_wide_as_their_share(tmp_path):
+    listed, found = readings(tmp_path)
+    corpus = aggregate(found, listed.keyword_themes, listed.codebooks)
+    page = next(p for p in render_aggregates({"theme": corpus}, listed.aggregates, listed.templates) if p.title == "Corpus/Figures").text
+    by_theme = chart(page, "Statements by theme")
+    assert [count for _, count in by_theme] == [n for n in corpus.by_code().values() if n]
+    most = max(count for _, count in by_theme)
+    assert all(abs(width - 80 * count / most) <= 0.1 for width, count in by_theme)
+    assert [count for _, count in chart(page, "Participants by track")] == [t.participants for t in corpus.tracks if t.participants]
+    assert [count for _, count in chart(page, "Statements by source")] == [s.statements for s in corpus.sources if s.statements]
+    assert "'''A''': Healthy, inclusive communities" in page
+    assert "<div" not in page.split("== At a glance ==")[1]  # cells only: no markup a wiki could strip
+
+
+def test_sub_codes_follow_their_code_in_the_chart(tmp_path):
+    codebooks = {**CODEBOOKS, "cycle2": {"theme": {"A": "Communities", "A1": "Newcomers", "A.2": "Mentors", "B": "Augmented age", "10": "Ten"}}}
+    listed = page_map(tmp_path, codebooks=codebooks).with_listed({PREFIX: [PREFIX + "Harbour Town"]})
+    found = [read_source((STATEMENTS / "cycle2.wiki").read_text(encoding="utf-8"), spec.page, 1, spec, listed.codebooks)
+             for spec in listed.sources if spec.page == PREFIX + "Harbour Town"]
+    corpus = aggregate(found, listed.keyword_themes, listed.codebooks)
+    tree = [(code, depth) for code, _, _, depth in corpus.code_tree()]
+    # the codebook's order (the test's page map sorts its keys), each code's sub-codes moved after it
+    assert tree[:5] == [("10", 0), ("A", 0), ("A.2", 1), ("A1", 1), ("B", 0)]
+    page = next(p for p in render_aggregates({"theme": corpus}, listed.aggregates, listed.templates) if p.title == "Corpus/Figures").text
+    assert "| style=\"padding:0.3em 0 0.1em 1.5em\" | '''A1''': Newcomers" in page
+
+
 @pytest.mark.parametrize("written, key", [
     ("Translation", "translation"), ("translations", "translation"), (" Open  Data ", "open data"),
     ("communities", "community"), ("access", "access"), ("focus", "focus"), ("analysis", "analysis"),

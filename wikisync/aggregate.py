@@ -7,6 +7,7 @@ narrative counts its comments under the codes its theme names map to.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -87,6 +88,18 @@ class Corpus:
     def by_code(self) -> dict[str, int]:
         return {code: sum(row.get(code, 0) for row in self.matrix.values()) for code, _ in self.codes}
 
+    def code_tree(self) -> list[tuple[str, str, int, int]]:
+        """(code, label, statements, depth) of every column, each code followed by its sub-codes (depth 1):
+        a code is a sub-code of another that it extends by a number (``A1``, ``A.2`` of ``A``)."""
+        counts = self.by_code()
+        parents = {code: _parent(code, [other for other, _ in self.codes]) for code, _ in self.codes}
+        tree: list[tuple[str, str, int, int]] = []
+        for code, label in self.codes:
+            if parents[code] is None:
+                tree.append((code, label, counts[code], 0))
+                tree.extend((sub, sub_label, counts[sub], 1) for sub, sub_label in self.codes if parents[sub] == code)
+        return tree
+
 
 def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
               role: str = "theme") -> Corpus:
@@ -115,6 +128,12 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
         tracks=_tracks(sources),
         index=tuple(index),
     )
+
+
+def _parent(code: str, codes: Sequence[str]) -> str | None:
+    """The code that ``code`` extends by a number (``A`` of ``A1`` or ``A.1``), when it is a column too."""
+    found = re.fullmatch(r"(.*?\D)[.\-]?\d+", code)
+    return found.group(1).rstrip(".-") if found and found.group(1).rstrip(".-") in codes and code != found.group(1) else None
 
 
 def _columns(matrix: Mapping[str, Mapping[str, int]], readings: Sequence[Reading], codebooks: Mapping[str, Codebook],
