@@ -123,17 +123,22 @@ def test_editing_one_source_rebuilds_its_pages_and_the_aggregates_only(corpus, c
     assert changed == {corpus.data}
 
 
-def test_a_failing_source_does_not_stop_the_others_and_holds_the_aggregates_back(corpus, capsys):
+def test_a_failing_source_does_not_stop_the_others_and_the_aggregates_count_its_last_data(corpus, capsys):
     assert corpus.sync(capsys)[0] == 0
     aggregate_before = corpus.wiki.revision_count(corpus.aggregate)
+    trimmed = next(s for s in json.loads(corpus.wiki.page_text(corpus.data))["sources"] if s["title"] == corpus.titles["Trimmed"])
     corpus.write("Trimmed", "This page no longer holds a table.")
     corpus.write("Harbour Town", (STATEMENTS / "cycle2.wiki").read_text(encoding="utf-8").replace("| 5 || D || 1? ||", "| 5 || B || 1? ||"))
     code, out = corpus.sync(capsys)
     assert code == 1, out
     assert f"{corpus.titles['Trimmed']}: check errors stop the publish" in out
-    assert "aggregates: not updated, because 1 source(s) failed: " + corpus.titles["Trimmed"] in out
+    assert (f"aggregates: {corpus.titles['Trimmed']}: counted from its last published data (revision {trimmed['revision']}), "
+            "because: check errors") in out
     assert "§HarbourTown.5" in corpus.wiki.page_text(corpus.titles["Harbour Town"] + "/Summary/B")
-    assert corpus.wiki.revision_count(corpus.aggregate) == aggregate_before
+    assert corpus.wiki.revision_count(corpus.aggregate) == aggregate_before + 1
+    data = json.loads(corpus.wiki.page_text(corpus.data))
+    assert trimmed in data["sources"] and data["totals"]["statements"] == 7 + 4 + 8 + 5
+    assert data["stale"] == [{"title": corpus.titles["Trimmed"], "revision": trimmed["revision"], "reason": "check errors"}]
 
 
 def test_a_narrative_source_counts_in_the_aggregate_through_its_theme_names(dev_wiki, tmp_path, capsys):
@@ -203,3 +208,75 @@ def test_the_fixture_corpus_publishes_pages_that_the_schema_and_the_lua_module_r
     text = re.sub(r"<[^>]+>", "", html)
     assert f"Theme A: {aggregate['totals']['by_code']['theme']['A']}." in text
     assert f"Statements: {aggregate['totals']['statements']}." in text
+
+
+def test_a_broken_source_of_the_fixture_corpus_counts_from_its_last_data_while_the_others_update(dev_wiki, tmp_path, capsys):
+    """The fixture corpus published; then Saltmarsh-Cycle2 broken (check errors), Harbour-Town-Cycle2 and
+    Kestrel-Valley-Cycle2 edited, and a named source that was never published: the aggregates take the
+    edited sources' new revisions, Saltmarsh-Cycle2's last published data, and name both failing sources,
+    in the dry run as in the run (exit 1 in both)."""
+    from test_data_schema import validator
+
+    listing = yaml.safe_load((CORPUS / "sources.yaml").read_text(encoding="utf-8"))
+    prefix = "Test/Stale/Sources/"
+    revisions = {}
+    for source in listing["sources"]:
+        revisions[source["title"]] = dev_wiki.edit_as("Editor", prefix + source["title"],
+                                                      (CORPUS / source["file"]).read_text(encoding="utf-8"), "corpus fixture")
+    ghost = prefix + "Ghost-Cycle1"
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text((CORPUS / "page_map.yaml").read_text(encoding="utf-8")
+                        .replace("templates: ../../../templates", f"templates: {ROOT / 'templates'}")
+                        .replace(listing["prefix"], prefix)
+                        .replace("\naggregates:", f"\n  - {{code: Gh1, page: {ghost}, track: B}}\n\naggregates:"), encoding="utf-8")
+    code, out = run_cli(capsys, page_map)
+    assert code == 1, out  # the named source is missing from the start: left out, and named
+    assert f"aggregates: {ghost}: left out, because: the page does not exist; no data page published" in out
+    data = json.loads(dev_wiki.page_text(prefix + "data.json"))
+    assert data["stale"] == [{"title": ghost, "revision": None, "reason": "the page does not exist; no data page published"}]
+    assert data["totals"]["sources"] == 10
+
+    saltmarsh, harbour, kestrel = (prefix + name for name in ("Saltmarsh-Cycle2", "Harbour-Town-Cycle2", "Kestrel-Valley-Cycle2"))
+    before = {s["title"]: s for s in data["sources"]}
+    broken = dev_wiki.edit_as("Editor", saltmarsh, "{| class=\"wikitable\"\n! Line !! Statement\n|-\n| 1 || The table is never closed.\n",
+                              "broken")
+    text = (CORPUS / "Harbour-Town-Cycle2.wiki").read_text(encoding="utf-8")
+    statement = re.search(r"^\| 7 \|\|[^\n]*", text, re.M).group(0)  # its last statement row, written twice now
+    new_harbour = dev_wiki.edit_as("Editor", harbour, text.replace(statement, statement + "\n|-\n" + statement.replace("| 7 ", "| 8 ", 1), 1),
+                                   "one more statement")
+    new_kestrel = dev_wiki.edit_as("Editor", kestrel, (CORPUS / "Kestrel-Valley-Cycle2.wiki").read_text(encoding="utf-8") + "\n<!-- touched -->\n",
+                                   "touched")
+
+    for extra in (("--dry-run",), ()):
+        code, out = run_cli(capsys, page_map, *extra)
+        assert code == 1, out
+        assert f"{saltmarsh}: " + ("a real run would stop here (check errors)" if extra else "check errors stop the publish") in out
+        assert (f"aggregates: {saltmarsh}: counted from its last published data (revision {revisions['Saltmarsh-Cycle2']}), "
+                "because: check errors") in out
+        assert f"aggregates: {ghost}: left out" in out
+        if extra:
+            assert f"--- update: {prefix}Corpus" in out and json.loads(dev_wiki.page_text(prefix + "data.json")) == data
+
+    data = json.loads(dev_wiki.page_text(prefix + "data.json"))
+    after = {s["title"]: s for s in data["sources"]}
+    assert after[saltmarsh] == before[saltmarsh] and after[saltmarsh]["revision"] == revisions["Saltmarsh-Cycle2"] < broken
+    assert after[harbour]["revision"] == new_harbour and after[harbour]["statements"] == before[harbour]["statements"] + 1
+    assert after[kestrel]["revision"] == new_kestrel
+    assert data["totals"]["statements"] == listing["corpus"]["statements"] + 15 + 1
+    assert data["stale"] == [{"title": saltmarsh, "revision": revisions["Saltmarsh-Cycle2"], "reason": "check errors"},
+                             {"title": ghost, "revision": None, "reason": "the page does not exist; no data page published"}]
+    assert [error.message for error in validator().iter_errors(data)] == []
+    for page in (prefix + "Corpus", prefix + "Corpus/Statement index"):
+        text = dev_wiki.page_text(page)
+        assert "Not every source is up to date here:" in text, page
+        assert (f"* [[{saltmarsh}]]: counted as of its revision [[Special:PermanentLink/{revisions['Saltmarsh-Cycle2']}|"
+                f"{revisions['Saltmarsh-Cycle2']}]], its last published data (check errors)") in text
+        assert f"* [[{ghost}]]: '''left out'''" in text
+
+    dev_wiki.edit_as("Editor", saltmarsh, (CORPUS / "Saltmarsh-Cycle2.wiki").read_text(encoding="utf-8"), "repaired")
+    code, out = run_cli(capsys, page_map)
+    assert code == 1 and f"aggregates: {saltmarsh}" not in out, out
+    data = json.loads(dev_wiki.page_text(prefix + "data.json"))
+    assert [s["title"] for s in data["stale"]] == [ghost]
+    page = dev_wiki.page_text(prefix + "Corpus")
+    assert f"* [[{ghost}]]: '''left out'''" in page and f"* [[{saltmarsh}]]" not in page

@@ -17,7 +17,7 @@ from .reading import Reading
 from .shapes.base import NO_CODE
 from .shapes.records import Codebook
 
-__all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "TrackFigures", "aggregate", "corpus_data"]
+__all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "StaleSource", "TrackFigures", "aggregate", "corpus_data"]
 
 NO_TRACK = "unassigned"
 
@@ -60,6 +60,21 @@ class TrackFigures:
 
 
 @dataclass(frozen=True)
+class StaleSource:
+    """A source that failed in this run: counted from its last published data, or left out."""
+
+    title: str
+    reason: str
+    """Why it failed: check errors, the guard, the page missing."""
+    revision: int | None
+    """The source revision its last published data is of; None when it has none and is left out."""
+
+    @property
+    def left_out(self) -> bool:
+        return self.revision is None
+
+
+@dataclass(frozen=True)
 class Corpus:
     role: str
     codes: tuple[tuple[str, str], ...]
@@ -72,6 +87,8 @@ class Corpus:
     tracks: tuple[TrackFigures, ...]
     index: tuple[tuple[str, str], ...]
     """(statement id, ``page#id``) of every statement whose source has a summary page."""
+    stale: tuple[StaleSource, ...] = ()
+    """The sources that failed in this run: counted from their last published data, or left out."""
 
     @property
     def statements(self) -> int:
@@ -102,7 +119,9 @@ class Corpus:
 
 
 def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
-              role: str = "theme") -> Corpus:
+              role: str = "theme", stale: Sequence[StaleSource] = ()) -> Corpus:
+    """``readings``: every source counted, the stale ones from their last published data; ``stale``: the
+    sources that failed, counted so or left out."""
     matrix: dict[str, dict[str, int]] = {}
     sources: list[SourceFigures] = []
     spellings: dict[str, Counter[str]] = {}
@@ -127,6 +146,7 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
         ),
         tracks=_tracks(sources),
         index=tuple(index),
+        stale=tuple(stale),
     )
 
 
@@ -165,8 +185,8 @@ def _tracks(sources: Sequence[SourceFigures]) -> tuple[TrackFigures, ...]:
 
 
 def corpus_data(corpus: Corpus, top_keywords: int) -> dict:
-    """The aggregate's JSON data page."""
-    return {
+    """The aggregate's JSON data page; ``stale`` lists the sources that failed, when some did."""
+    data = {
         "sources": [
             {"title": s.title, "code": s.code, "shape": s.shape, "revision": s.revision, "track": s.track,
              "statements": s.statements, "participants": s.participants, "participants_text": s.participants_text}
@@ -186,3 +206,6 @@ def corpus_data(corpus: Corpus, top_keywords: int) -> dict:
         "keywords": [{"keyword": k.keyword, "count": k.count} for k in corpus.keywords[:top_keywords]],
         "index": dict(corpus.index),
     }
+    if corpus.stale:
+        data["stale"] = [{"title": s.title, "revision": s.revision, "reason": s.reason} for s in corpus.stale]
+    return data

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from . import __version__
-from .aggregate import Corpus, corpus_data
+from .aggregate import Corpus, StaleSource, corpus_data
 from .collection import collection_paused
 from .config import AggregateSpec, SourceSpec
 from .errors import TemplateError
@@ -35,6 +35,7 @@ __all__ = [
     "render_key",
     "render_page",
     "source_data",
+    "stale_notice",
 ]
 
 NOTICE_TEMPLATE = "notice.wiki.j2"
@@ -113,9 +114,10 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
         assert aggregate.template is not None
         context = {"corpus": corpus, "role": corpus.role, "codes": corpus.codes, "sources": corpus.sources,
                    "keywords": corpus.keywords[: aggregate.top_keywords], "pages": titles, "title": aggregate.title,
-                   "source": None, "revision": None}
+                   "source": None, "revision": None, "stale": corpus.stale}
         try:
-            text = _page_text(env, _render(env, NOTICE_TEMPLATE, context).strip(), aggregate.template, context)
+            text = _page_text(env, _render(env, NOTICE_TEMPLATE, context).strip(), aggregate.template, context,
+                              lead=stale_notice(corpus.stale))
         except TemplateError as exc:
             pages.append(DesiredPage(aggregate.title, "", aggregate.template, error=str(exc), target=number))
             continue
@@ -123,9 +125,29 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
     return pages
 
 
-def _page_text(env: jinja2.Environment, notice: str, name: str, context: dict, template: jinja2.Template | None = None) -> str:
-    """A generated page: the notice, then the template's text; refused if the wiki would rewrite it."""
-    text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{_render(env, name, context, template).strip()}\n"
+def stale_notice(stale: Sequence[StaleSource]) -> str:
+    """What an aggregate page says first when sources failed: which are counted from their last published
+    data (since which revision, and why) and which are left out. In the page's text, not its notice, so
+    that the page changes when it no longer applies."""
+    if not stale:
+        return ""
+    lines = [f"'''Not every source is up to date here:''' {len(stale)} source page{'s' if len(stale) > 1 else ''} "
+             "failed in the last run."]
+    for source in stale:
+        why = escape_wikitext(source.reason)
+        if source.left_out:
+            lines.append(f"* [[{source.title}]]: '''left out''', with no data published before ({why})")
+        else:
+            lines.append(f"* [[{source.title}]]: counted as of its revision [[Special:PermanentLink/{source.revision}|"
+                         f"{source.revision}]], its last published data ({why})")
+    return ('<div class="wikisync-stale" style="border:1px solid #fc3; background:#fef6e7; padding:0.5em 1em; margin-bottom:1em;">\n'
+            + "\n".join(lines) + "\n</div>\n")
+
+
+def _page_text(env: jinja2.Environment, notice: str, name: str, context: dict, template: jinja2.Template | None = None,
+               lead: str = "") -> str:
+    """A generated page: the notice, then ``lead`` and the template's text; refused if the wiki would rewrite it."""
+    text = f"{NOTICE_BEGIN}{notice}{NOTICE_END}\n{lead}{_render(env, name, context, template).strip()}\n"
     _refuse_rewritten(text, name)
     return text
 

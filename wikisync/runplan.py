@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .aggregate import aggregate
+from .aggregate import StaleSource, aggregate
 from .claims import Claims
 from .config import Guard, PageMap, SourceSpec
 from .diagnostics import has_errors, summary_line
 from .errors import WikiError
+from .jsontext import load_data
 from .model import PageState, RevisionMark
 from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
@@ -143,6 +144,8 @@ class AggregatesPlan(Publication):
     """:meth:`_Planner.aggregate_key` of this run's inputs."""
     described: str = ""
     """How many sources, statements and participants went in."""
+    stale: tuple[StaleSource, ...] = ()
+    """The sources that failed: counted from their last published data, or left out."""
 
     def settle(self, entry: SourceState, seen: dict[str, RevisionMark]) -> None:
         entry.render_key, entry.pages = self.key, seen
@@ -313,20 +316,36 @@ class _Planner:
         return Plan(decided.changes + tuple(pub.invalid))
 
     def _aggregates(self, sources: list[SourcePlan], settled: bool) -> AggregatesPlan:
-        """The aggregates of this run's sources: not planned while a source fails, so that no aggregate
-        is published from part of the corpus (and not while none of their inputs changed)."""
+        """The aggregates of this run's sources (not planned while none of their inputs changed). A source
+        that fails (missing, stopped by check errors, held back by the guard) counts with its last published
+        data, its JSON data page as wikisync wrote it, or is left out when it has none; every aggregate page
+        names it. A source whose pages fail to save still counts with what it reads now."""
         planned = AggregatesPlan(label=AGGREGATES, state_key=state_key(self.wiki.site_id, AGGREGATES), settled=settled)
-        if any(_fails(sp) for sp in sources) or (settled and not self.options.rebuild):
+        if settled and not self.options.rebuild:
             return planned
-        readings = [sp.reading or read_source(sp.source.text, sp.source.title, sp.source.revision, sp.spec, self.page_map.codebooks)
-                    for sp in sources if sp.source is not None and shape(sp.spec.shape).in_aggregates]
-        planned.key = self.aggregate_key([(sp.spec, sp.source) for sp in sources if sp.source is not None])
+        counted = [sp for sp in sources if shape(sp.spec.shape).in_aggregates]
+        last = self._last_published([sp for sp in counted if _stale(sp)])
+        readings: list[Reading] = []
+        stale: list[StaleSource] = []
+        for sp in counted:
+            if sp.spec.page in last:
+                reading, why = last[sp.spec.page]
+                stale.append(StaleSource(sp.spec.page, why, reading.report.revision if reading else None))
+                readings.extend([reading] if reading else [])
+            elif sp.source is not None:
+                readings.append(sp.reading or read_source(sp.source.text, sp.source.title, sp.source.revision, sp.spec,
+                                                          self.page_map.codebooks))
+        planned.stale = tuple(stale)
+        planned.key = self.aggregate_key([(sp.spec, sp.source) for sp in sources if sp.source is not None and sp.spec.page not in last],
+                                         stale)
         planned.summary = f"Bot: update aggregate of {len(readings)} source pages"
         planned.record = RunRecord(now(), None, check=f"{len(readings)} sources")
+        planned.record.problems.extend(f"{s.title}: {'left out' if s.left_out else f'counted as of revision {s.revision}'} ({s.reason})"
+                                       for s in stale)
         previous = self.state.sources.get(planned.state_key)
         planned.previous_run = previous.last_run if previous else {}
         page_map = self.page_map
-        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role)
+        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role, stale)
                    for role in dict.fromkeys(a.role for a in page_map.aggregates)}
         first = next(iter(corpora.values()))
         planned.described = f"{len(readings)} sources, {first.statements} statements, {first.participants} participants"
@@ -336,12 +355,46 @@ class _Planner:
         self._guard(planned)
         return planned
 
-    def aggregate_key(self, sources: list[tuple[SourceSpec, SourcePage]]) -> str:
-        """What the aggregates depend on: every source's revision and settings, the aggregates' own
-        settings and the templates."""
+    def _last_published(self, failing: list[SourcePlan]) -> dict[str, tuple[Reading | None, str]]:
+        """Each failing source's last published data, read from its JSON data page (all in one batch) and
+        taken only when it still holds wikisync's text; None when there is none to take. With why it failed."""
+        data_pages: dict[str, str] = {}
+        for sp in failing:
+            target = next((t for t in sp.spec.targets if t.format == "json" and t.each is None), None)
+            title = self.wiki.canonical_title(target.title.format(source=sp.spec.page)) if target else None
+            if title is not None:
+                data_pages[sp.spec.page] = title
+        current = self.wiki.read_pages(list(data_pages.values())) if data_pages else {}
+        found: dict[str, tuple[Reading | None, str]] = {}
+        for sp in failing:
+            why = _why_failed(sp)
+            title = data_pages.get(sp.spec.page)
+            text = current[title].text if title and title in current else None
+            if title is None or text is None:
+                found[sp.spec.page] = (None, f"{why}; no data page published")
+                continue
+            if data_ownership(text) is not Ownership.INTACT:
+                found[sp.spec.page] = (None, f"{why}; its data page {title} is not as wikisync wrote it")
+                continue
+            found_shape = shape(sp.spec.shape)
+            try:
+                report = found_shape.from_data(load_data(text) or {}, sp.spec, self.page_map.codebooks)
+            except (KeyError, TypeError, ValueError):
+                report = None
+            if report is None:
+                found[sp.spec.page] = (None, f"{why}; its data page {title} holds nothing the aggregates can count")
+                continue
+            found[sp.spec.page] = (Reading(sp.spec, found_shape, report, (), found_shape.counts(report)), why)
+        return found
+
+    def aggregate_key(self, sources: list[tuple[SourceSpec, SourcePage]], stale: Sequence[StaleSource] = ()) -> str:
+        """What the aggregates depend on: every source's revision and settings (a failing source's: the
+        revision of its last published data, and why it failed), the aggregates' own settings and the templates."""
         digest = hashlib.sha1()
         for spec, source in sources:
             digest.update(f"{source.title}\n{source.revision}\n{self.render_key(spec)}\n".encode())
+        for failed in stale:
+            digest.update(f"{failed.title}\nstale {failed.revision}\n{failed.reason}\n".encode())
         digest.update(repr((self.page_map.aggregates, sorted(self.page_map.keyword_themes.items()))).encode("utf-8"))
         return digest.hexdigest()
 
@@ -475,16 +528,20 @@ class _Planner:
         return verdicts
 
 
-def _fails(sp: SourcePlan) -> bool:
-    """Whether the source's part of the run fails whatever its saves do: missing, stopped by check
-    errors (a dry run shows the diff past them), held back by the guard, or a page refused."""
-    if sp.missing:
-        return True
-    if sp.settled:
-        return False
-    if sp.changes is None:  # stopped by check errors (a dry run plans on past them)
-        return True
-    return sp.held_back or bool(sp.changes.refused)
+def _stale(sp: SourcePlan) -> bool:
+    """Whether the aggregates cannot count what the source reads now: it is missing, stopped by check
+    errors (a dry run too, which plans on past them to show the diff) or held back by the guard."""
+    return sp.missing or (not sp.settled and (sp.stopped_by_check or sp.held_back))
+
+
+def _why_failed(sp: SourcePlan) -> str:
+    if sp.source is None:
+        return "the page does not exist"
+    if sp.source.redirect:
+        return "the page is a redirect"
+    if sp.stopped_by_check:
+        return "check errors"
+    return "held back by the destructive-change guard: " + "; ".join(sp.guard_reasons)
 
 
 def _claim(pub: Publication, pages: list[DesiredPage], wiki: Wiki) -> None:

@@ -115,17 +115,13 @@ def _execute(plan: RunPlan, actor: _Show | _Apply) -> RunResult:
         out.line(conflict)
     codes = [EXIT_ERROR] if plan.conflicts else []
     records: dict[str, RunRecord] = {}
-    missing = [sp.label for sp in plan.sources if sp.missing]
-    failed: list[str] = []
     for sp in plan.sources:
         code, record = _source_part(sp, actor)
         codes.append(code)
-        if code == EXIT_ERROR and not sp.missing:
-            failed.append(sp.label)
         if record is not None:
             records[sp.label] = record
     if plan.aggregates is not None:
-        codes.append(_aggregates_part(plan.aggregates, missing + failed, plan, actor))
+        codes.append(_aggregates_part(plan.aggregates, plan, actor))
     if plan.answers is not None:
         codes.append(actor.answer(plan.answers.page, _answers(plan.answers, records)))
     if plan.status is not None and actor.noteworthy:
@@ -150,13 +146,13 @@ def _source_part(sp: SourcePlan, actor: _Show | _Apply) -> tuple[int, RunRecord 
     return _publish(sp, actor)
 
 
-def _aggregates_part(aggregates: AggregatesPlan, failed: list[str], plan: RunPlan, actor: _Show | _Apply) -> int:
-    """The aggregates, unless a source failed: no aggregate is published from part of the corpus."""
+def _aggregates_part(aggregates: AggregatesPlan, plan: RunPlan, actor: _Show | _Apply) -> int:
+    """The aggregates, from every source that reads well now and the last published data of those that
+    fail (which every aggregate page names). The run's exit code stays the failing sources' own."""
     out = actor.out
-    if failed:
-        named = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
-        out.line(f"aggregates: not updated, because {len(failed)} source(s) failed: {named}")
-        return EXIT_ERROR
+    for stale in aggregates.stale:
+        counted = "left out" if stale.left_out else f"counted from its last published data (revision {stale.revision})"
+        out.line(f"aggregates: {stale.title}: {counted}, because: {stale.reason}")
     if aggregates.record is None:
         out.line(f"aggregates: no source changed, and the {len(plan.page_map.aggregates)} aggregate pages neither; nothing to do")
         return EXIT_OK

@@ -214,3 +214,9 @@ class Shape(ABC):
     def export_rows(self, report: Any, settings: SourceSettings) -> Iterable[ExportRow]:
         """Every statement of the page, in page order, as an export writes it; a shape without statements: none."""
         return ()
+
+    def from_data(self, data: Mapping[str, Any], settings: SourceSettings, codebooks: Mapping[str, Codebook]) -> ShapeReport | None:
+        """The report again from the source's JSON data page (as :func:`wikisync.render.source_data` wrote it),
+        as far as the aggregates need it: what they count when the source itself cannot be read. None when
+        this shape cannot (its sources then drop out of the aggregates while they fail)."""
+        return None

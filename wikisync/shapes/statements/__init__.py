@@ -12,7 +12,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ...titles import part_title
 from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
-from ..records import CODED_ROLES, Codebook, StatementReport
+from ..records import CODED_ROLES, Codebook, SourceInfo, Statement, StatementReport, UncertainCode
 from .groups import group_statements, grouping_role
 from .rules import STATEMENT_RULES, check_statements
 
@@ -98,3 +98,17 @@ class StatementsShape(Shape):
         for statement in report.statements:
             yield ExportRow(statement.id, statement.line, statement.source_line, statement.text, statement.keywords,
                             statement.codes)
+
+    def from_data(self, data: Mapping[str, Any], settings: SourceSettings, codebooks: Mapping[str, Codebook]) -> StatementReport:
+        info = data["info"]
+        statements = tuple(
+            Statement(item["id"], item["line"], item["text"], tuple(item["keywords"]),
+                      {role: tuple(codes) for role, codes in item["codes"].items()},
+                      tuple(UncertainCode(*code.split(":", 1)) for code in item["uncertain"]), tuple(item["users"]),
+                      item["source_line"])
+            for item in data["statements"])
+        return StatementReport(data["title"], data["revision"],
+                               SourceInfo(info["group"], info["location"], info["location_type"], info["participants"],
+                                          info["participants_text"]),
+                               statements, data["examples_skipped"], codebook=codebooks.get(settings.codebook or ""),
+                               code=data.get("code") or settings.code or "S")

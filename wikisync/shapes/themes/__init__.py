@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...diagnostics import Diagnostic
-from ...model import Report
+from ...model import Comment, Report, Theme
 from ...names import ThemeIndex
 from ...titles import theme_title, with_source
 from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
@@ -87,6 +87,13 @@ class ThemesShape(Shape):
         for theme in report.themes:
             for number, comment in enumerate(theme.comments, 1):
                 yield ExportRow(f"{theme.name}/{number}", comment.line, comment.line, comment.text, (), {"theme": (theme.name,)})
+
+    def from_data(self, data: Mapping[str, Any], settings: SourceSettings, codebooks: Mapping[str, Codebook]) -> Report:
+        """The themes with their comments: what the aggregates count of a narrative."""
+        themes = tuple(Theme(theme["name"], theme["summary"], theme["line"],
+                             tuple(Comment(comment["text"], comment["line"]) for comment in theme["comments"]))
+                       for theme in data["themes"])
+        return Report(data["title"], data["revision"], themes=themes)
 
     def notes(self, report: Report, settings: SourceSettings) -> list[str]:
         """Themes whose page title is not their name, because the name cannot or should not stand in a title."""
