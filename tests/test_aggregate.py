@@ -171,3 +171,27 @@ def test_a_misspelt_shape_is_one_line_not_one_for_each_source_it_leaves_without_
         page_map(tmp_path, sources_from=[], sources=[{"page": "Elsewhere", "shape": "statment"}])
     (line,) = str(raised.value).splitlines()
     assert re.fullmatch(r".*page_map\.yaml:\d+: sources\[1\]\.shape: Input should be 'themes', 'statements' or 'summary'", line)
+
+
+def test_a_source_read_back_from_its_data_page_counts_as_it_did_when_read(tmp_path):
+    """What a failing source's last published data page gives the aggregates: the same tally as its page."""
+    from wikisync.jsontext import dump_data, load_data
+    from wikisync.render import source_data
+
+    corpus_dir = ROOT / "tests" / "fixtures" / "corpus"
+    listing = yaml.safe_load((corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
+    listed = load_page_map(corpus_dir / "page_map.yaml").with_listed(
+        {listing["prefix"]: [listing["prefix"] + s["title"] for s in listing["sources"]]})
+    files = {listing["prefix"] + s["title"]: s["file"] for s in listing["sources"]}
+
+    def themes(keyword: str) -> tuple[str, ...]:
+        return listed.keyword_themes.get(keyword_key(keyword), ())
+
+    for spec in listed.sources:
+        reading = read_source((corpus_dir / files[spec.page]).read_text(encoding="utf-8"), spec.page, 7, spec, listed.codebooks)
+        data = load_data(dump_data(source_data(reading.report, spec)))
+        report = reading.shape.from_data(data, spec, listed.codebooks)
+        assert report is not None and report.revision == 7
+        for role in ("theme", "insight", "section"):
+            assert reading.shape.tally(report, spec, role, themes) == reading.shape.tally(reading.report, spec, role, themes), spec.page
+        assert list(reading.shape.export_rows(report, spec)) == list(reading.shape.export_rows(reading.report, spec))
