@@ -225,6 +225,19 @@ def start_watcher(setup: Setup, dev_wiki, ignoring: tuple[signal.Signals, ...] =
     )
 
 
+def stopped(watcher: subprocess.Popen, stop: signal.Signals = signal.SIGINT) -> str:
+    """Send ``stop`` to a running watch; its output once it has ended cleanly (exit 0, "watch: stopped", no traceback)."""
+    watcher.send_signal(stop)
+    try:
+        output, _ = watcher.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        watcher.kill()
+        raise
+    assert watcher.returncode == 0, output
+    assert "watch: stopped" in output and "Traceback" not in output, output
+    return output
+
+
 @contextlib.contextmanager
 def watching(setup: Setup, dev_wiki) -> Iterator[subprocess.Popen]:
     """``wikisync watch --interval 1`` in a process of its own, caught up; stopped with Ctrl-C (SIGINT) after,
@@ -235,15 +248,7 @@ def watching(setup: Setup, dev_wiki) -> Iterator[subprocess.Popen]:
         time.sleep(1.5)  # let it finish catching up
         yield watcher
     finally:
-        watcher.send_signal(signal.SIGINT)
-        try:
-            output, _ = watcher.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            raise
-    assert watcher.returncode == 0, output
-    assert "watch: stopped" in output
-    assert "Traceback" not in output
+        output = stopped(watcher)
     # every line watch prints, its own, the runs' and Pywikibot's, begins with the time (UTC, ISO 8601)
     unstamped = [line for line in output.splitlines() if line.strip() and not STAMPED.match(line)]
     assert not unstamped, unstamped
@@ -325,9 +330,7 @@ def test_watch_started_while_the_wiki_is_down_backs_off_until_it_is_up(setup, de
     try:
         assert wait_for_line(watcher, "watch: following", 60)
     finally:
-        watcher.send_signal(signal.SIGINT)
-        output, _ = watcher.communicate(timeout=30)
-    assert watcher.returncode == 0 and "Traceback" not in output, output
+        stopped(watcher)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -337,14 +340,7 @@ def test_watch_stops_cleanly_on_a_signal_it_was_started_with_ignored(setup, dev_
     try:
         assert wait_for_line(watcher, "watch: following", 60)
     finally:
-        watcher.send_signal(stop)
-        try:
-            output, _ = watcher.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            watcher.kill()
-            raise
-    assert watcher.returncode == 0, output
-    assert "watch: stopped" in output and "Traceback" not in output, output
+        stopped(watcher, stop)
 
 
 # -- issue 17: requests found as the wiki's parser finds them ------------------------------------------
