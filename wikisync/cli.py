@@ -345,7 +345,9 @@ def _run_export(args: argparse.Namespace) -> int:
     exported = export(page_map, connect(quiet=True), fmt, output, sys.stderr)
     for title in exported.missing:
         print(f"wikisync: error: {title}: the source page does not exist (or is a redirect); not exported", file=sys.stderr)
-    print(f"export: {exported.sources} sources, {exported.statements} statements -> {output} ({fmt})")
+    sources = f"{exported.sources} source{'' if exported.sources == 1 else 's'}"
+    statements = f"{exported.statements} statement{'' if exported.statements == 1 else 's'}"
+    print(f"export: {sources}, {statements} -> {output} ({fmt})")
     return EXIT_ERROR if exported.missing else EXIT_OK
 
 
