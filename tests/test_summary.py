@@ -48,8 +48,10 @@ def _resolved(case: dict) -> SummaryReport:
     for code, lines in case["sources"].items():
         title = f"Strategy/Sources/{code}"
         report = None if lines is None else parse_statements(_statement_table(lines), title, None, code=code)
-        others.append(OtherSource(title, "statements", code, f"{title}/Summary", report))
-    return SUMMARY.with_others(parse_summary(case["wikitext"], "Summary"), None, others)
+        history = case.get("histories", {}).get(code)
+        others.append(OtherSource(title, "statements", code, f"{title}/Summary", report,
+                                  None if history is None else tuple(map(tuple, history))))
+    return SUMMARY.with_others(parse_summary(case["wikitext"], "Summary", case.get("revision")), None, others)
 
 
 def _settings(rules: dict[str, str]) -> SourceSpec:

@@ -4,6 +4,7 @@ a cited source changes."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -62,8 +63,11 @@ def test_a_summary_is_checked_against_its_sources_and_gets_its_citations_page(co
     wiki.edit_as("Editor", meetup, text.replace("|}", "|-\n| 5 || Arabic meetup five. || e\n|}"), "line 5")
     code, out = run_cli(capsys, page_map)
     assert code == 0, out
-    assert "Summary: check:" not in out, out
-    assert f"[[{prefix}Arabic-Meetup/Summary#§Ar2.5|§Ar2.5]]" in wiki.page_text(prefix + "Summary/Citations")
+    # no warning left; the meetup's count (4s), true when written, has not seen line 5 (WS605, an info)
+    assert "Summary: check: no problems" in out, out
+    citations = wiki.page_text(prefix + "Summary/Citations")
+    assert f"[[{prefix}Arabic-Meetup/Summary#§Ar2.5|§Ar2.5]]" in citations
+    assert f"* Line 3: info WS605: (4s), now 5: 1 since, in {meetup}" in citations
     assert wiki.revision_count(prefix + "Summary") == 1
 
 
@@ -77,3 +81,68 @@ def test_check_page_reads_the_cited_sources_from_the_wiki(corpus, capsys):
     assert out == (f"{prefix}Summary:3:57: warning WS602 §Ar2.5: {prefix}Arabic-Meetup (code Ar2) has no statement with line 5 "
                    "(hint: its lines: 1–4)\n"
                    f"{prefix}Summary: 1 warning\n")
+
+
+def _statement_table(count: int) -> str:
+    rows = "".join(f"|-\n| {line} || Statement {line}. || k\n" for line in range(1, count + 1))
+    return "{| class=\"wikitable\"\n! Line !! Statement !! Keywords\n" + rows + "|}\n"
+
+
+COUNTED_SUMMARY = """* Pump, then (3s): (§Ar1.1)
+* Pump, never (4s): (§Ar1.2)
+* Pump, as it is (5s): (§Ar1.3)
+"""
+
+
+def test_counts_are_compared_through_the_source_history(dev_wiki, tmp_path: Path, capsys):
+    wiki, prefix = dev_wiki, "Test/counts-through-history/Sources/"
+    source, summary = prefix + "Arabic-Village-Pump", prefix + "Summary"
+    for count in (3, 5):  # the source over two revisions, then the summary
+        wiki.edit_as("Editor", source, _statement_table(count), f"{count} statements")
+    wiki.edit_as("Editor", summary, COUNTED_SUMMARY, "summary")
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"), "sources": [
+        {"page": summary, "shape": "summary"}, {"page": source, "shape": "statements", "code": "Ar1"}]}), encoding="utf-8")
+
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    findings = wiki.page_text(summary + "/Citations").split("== Findings ==")[1]
+    # true at the older revision: no WS603, but 2 statements since; never true: WS603; true now: nothing
+    assert "* Line 1: info WS605: (3s), now 5: 2 since, in " + source in findings
+    assert f"* Line 2: warning WS603: (4s): {source} had 3, 5 statements up to the summary's revision, never 4" in findings
+    assert "Line 3" not in findings
+    assert "Pump, then: 3 statements (then 5, now 5)" in wiki.page_text(summary + "/Citations")
+
+    before = wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    assert code == 0 and "saved" not in out, out
+    assert wiki.api_request_count() - before <= 2  # a no-op: no history request
+
+    # the source grows after the summary: the count true then lags now
+    wiki.edit_as("Editor", source, _statement_table(6), "6 statements")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    findings = wiki.page_text(summary + "/Citations").split("== Findings ==")[1]
+    assert "* Line 3: info WS605: (5s), now 6: 1 since, in " + source in findings
+    assert f"* Line 2: warning WS603: (4s): {source} had 3, 5 statements up to the summary's revision" in findings
+
+    # the summary edited, the source not: its counts come from the state; with them lost, one request reads them
+    # again (the two runs are alike but for that: neither saves)
+    def run_after_summary_edit(words: str) -> int:
+        wiki.edit_as("Editor", summary, COUNTED_SUMMARY + words, "summary edited")
+        before = wiki.api_request_count()
+        code, out = run_cli(capsys, page_map)
+        assert code == 0, out
+        return wiki.api_request_count() - before
+
+    run_after_summary_edit("Edited.\n")  # the Citations page takes the summary's new revision: then 6
+    cached = run_after_summary_edit("Edited once.\n")
+    state_file = tmp_path / ".wikisync" / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    for entry in state["sources"].values():
+        entry.pop("statement_counts", None)
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    lost = run_after_summary_edit("Edited twice.\n")
+    assert lost == cached + 1, (cached, lost)
+    findings = wiki.page_text(summary + "/Citations").split("== Findings ==")[1]
+    assert "* Line 3: info WS605: (5s), now 6: 1 since" in findings

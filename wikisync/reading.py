@@ -17,10 +17,17 @@ from .shapes.base import OtherSource, ShapeReport
 from .shapes.records import Codebook
 from .titles import title_key
 
-__all__ = ["Across", "Reading", "SourceText", "read_source"]
+__all__ = ["Across", "CountHistory", "HistoryReader", "Reading", "SourceText", "read_source"]
 
 SourceText = tuple[str, int | None]
 """A page's text and revision (None for a file)."""
+
+CountHistory = tuple[tuple[int, int], ...]
+"""(revision, statements) of every revision of a source, oldest first."""
+
+HistoryReader = Callable[[SourceSpec, int, Callable[[str], int]], CountHistory | None]
+"""Reads the statement count of every revision of a source up to ``revision`` (its latest), counting a
+revision's text with the function given; None when it cannot (the counts are then not checked)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class Across:
 
     page_map: PageMap
     read_texts: Callable[[list[str]], Mapping[str, SourceText]]
+    read_history: HistoryReader | None = None
+    """None (a file): no history, so the counts are not checked."""
 
     def others(self, title: str) -> list[OtherSource]:
         return [OtherSource(spec.page, spec.shape, spec.code, shape(spec.shape).anchor_page(spec))
@@ -65,7 +74,23 @@ class Across:
                 text, revision = texts[other.title]
                 other = replace(other, report=shape(spec.shape).parse(text, spec.page, revision, spec, self.page_map.codebooks))
             read.append(other)
+        if self.read_history is not None:
+            counted = set(found.counted_sources(report, others))
+            read = [self._with_history(other, specs[other.title]) if other.title in counted and other.report else other
+                    for other in read]
         return found.with_others(report, settings, read)
+
+    def _with_history(self, other: OtherSource, spec: SourceSpec) -> OtherSource:
+        assert self.read_history is not None and other.report is not None
+        counter = shape(spec.shape)
+        if other.report.revision is None or "statements" not in counter.counts(other.report):
+            return other  # a file, or a shape without statements to count
+
+        def statements(text: str) -> int:
+            report = counter.parse(text, spec.page, None, spec, self.page_map.codebooks)
+            return counter.counts(report).get("statements", 0)
+
+        return replace(other, statement_history=self.read_history(spec, other.report.revision, statements))
 
 
 def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, codebooks: Mapping[str, Codebook],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
-from .reading import Across, Reading, SourceText, read_source
+from .reading import Across, CountHistory, Reading, SourceText, read_source
 from .render import render, render_aggregates, render_key
 from .run_record import RunRecord
 from .shapes import shape
@@ -179,6 +179,8 @@ class RunPlan:
     aggregates: AggregatesPlan | None
     answers: RequestAnswers | None
     status: StatusUpdate | None
+    statement_counts: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict)
+    """State key -> (its key, revision -> statements) of each source whose history was read this run."""
 
     @property
     def publications(self) -> list[Publication]:
@@ -199,6 +201,8 @@ class _Planner:
     withheld: set[str] = field(default_factory=set)
     """Pages that two uses of the page map share: written by neither."""
     _render_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    statement_counts: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict)
+    """What the state is to remember of the histories read this run (see :attr:`RunPlan.statement_counts`)."""
     _read: dict[str, SourcePage | None] = field(default_factory=dict, repr=False)
     """Every page read so far this run, by the wiki's spelling: what a cross-source shape takes its sources from."""
 
@@ -231,7 +235,8 @@ class _Planner:
                    if requests_page and verdicts and requests_page.title not in self.withheld else None)
         status = (StatusUpdate(status_page, pages.get(self.wiki.canonical_title(status_page) or status_page))
                   if status_page and self.wiki.canonical_title(status_page) not in self.withheld else None)
-        return RunPlan(self.options, self.page_map, self.opening, sources, conflicts, aggregates, answers, status)
+        return RunPlan(self.options, self.page_map, self.opening, sources, conflicts, aggregates, answers, status,
+                       self.statement_counts)
 
     def _source_plan(self, spec: SourceSpec, source: SourcePage | None, settled: bool) -> SourcePlan:
         """Read, check and render one source (no change decided yet: that is for all sources at once)."""
@@ -243,7 +248,7 @@ class _Planner:
             planned.settled, planned.published_pages = True, len(previous.pages) if previous else 0
             return planned
         reading = planned.reading = read_source(source.text, source.title, source.revision, spec, self.page_map.codebooks,
-                                                Across(self.page_map, self._read_texts))
+                                                Across(self.page_map, self._read_texts, self._statement_history))
         planned.summary = spec.summary.format(source=spec.page, revision=source.revision)
         planned.render_key = self.render_key(spec)
         diagnostics = reading.diagnostics
@@ -270,6 +275,24 @@ class _Planner:
             self._read.update({canonical[title]: None for title in missing if canonical[title] not in self._read})
         pages = {title: self._read[canonical[title]] for title in titles}
         return {title: (page.text, page.revision) for title, page in pages.items() if page is not None and not page.redirect}
+
+    def _statement_history(self, spec: SourceSpec, revision: int, statements: Callable[[str], int]) -> CountHistory | None:
+        """The statements of every revision of a source up to ``revision``: from the state, and from the wiki
+        only the revisions newer than those it has (so no request while the source is unchanged)."""
+        key, counted_with = self.key(spec), self.render_key(spec)
+        entry = self.state.sources.get(key)
+        known = dict(self.statement_counts[key][1] if key in self.statement_counts else
+                     entry.statement_counts if entry is not None and entry.statement_counts_key == counted_with else {})
+        newest = max(known, default=None)
+        if newest is None or newest < revision:
+            try:
+                read = self.wiki.revisions_after(self.wiki.canonical_title(spec.page) or spec.page, newest)
+            except WikiError as exc:
+                self.opening.append(Note(f"{spec.page}: {exc}; the counts of the summaries citing it are not checked"))
+                return None
+            known.update((revision_read.revid, statements(revision_read.text)) for revision_read in read)
+            self.statement_counts[key] = (counted_with, known)
+        return tuple(sorted((number, count) for number, count in known.items() if number <= revision))
 
     def _decide_sources(self, ready: list[SourcePlan]) -> None:
         """Every ready source's plan: its generated pages read in one batch, and the text the wiki would

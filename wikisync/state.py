@@ -55,6 +55,11 @@ class SourceState(BaseModel):
     wants there."""
     last_run: dict[str, Any] = Field(default_factory=dict)
     """What the last run that did something found and did, for the status page."""
+    statement_counts: dict[int, int] = Field(default_factory=dict)
+    """Revision -> statements, of every revision of the source up to the newest here, as a summary's counts
+    are compared with them (read once, then only the revisions after)."""
+    statement_counts_key: str = ""
+    """What those counts were read with (:func:`wikisync.render.render_key`): another key, another count."""
 
     @field_validator("pages", mode="before")
     @classmethod

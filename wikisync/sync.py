@@ -100,7 +100,13 @@ def show(plan: RunPlan, wiki: Wiki, out: Output, preview: Preview | None = None)
 
 def apply(plan: RunPlan, wiki: Wiki, state: State, out: Output) -> RunResult:
     """Save what the plan says, source by source, then the aggregates, the request answers and the
-    status page; the state of a publication advances only when every one of its saves succeeded."""
+    status page; the state of a publication advances only when every one of its saves succeeded. The
+    statement counts of the histories read are facts of the wiki: the state keeps them whatever the saves do."""
+    for key, (counted_with, counts) in plan.statement_counts.items():
+        entry = state.source(key)
+        entry.statement_counts_key, entry.statement_counts = counted_with, counts
+    if plan.statement_counts:
+        state.save()
     return _execute(plan, _Apply(wiki, out, state))
 
 

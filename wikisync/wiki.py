@@ -292,6 +292,31 @@ class Wiki:
         except self._errors.Error as exc:
             raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
 
+    def revisions_after(self, title: str, after: int | None = None) -> list[Revision]:
+        """Every revision of a page newer than revision ``after`` (None: all of them) with its text, oldest
+        first: one request per as many revisions with content as the API gives at once (50, or 500 for a
+        bot), following its continuation. A revision whose text is hidden comes with the text ""."""
+        params: dict[str, Any] = {"action": "query", "prop": "revisions", "titles": title, "rvprop": "ids|user|content",
+                                  "rvslots": "main", "rvdir": "newer", "rvlimit": "max"}
+        if after is not None:
+            params["rvstartid"] = after + 1
+        found: list[Revision] = []
+        try:
+            while True:
+                body = self.site.simple_request(**params).submit()
+                for page in _query_pages(body):
+                    for revision in page.get("revisions") or []:
+                        main = (revision.get("slots") or {}).get("main") or revision
+                        text = main.get("content", main.get("*", ""))
+                        found.append(Revision(revision["revid"], revision.get("user") or "", text or ""))
+                if "continue" not in body:
+                    return found
+                params.update(body["continue"])
+        except self._errors.Error as exc:
+            raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+
     def standing(self, name: str) -> tuple[bool, bool]:
         """(blocked, confirmed) of a user; confirmed is True on wikis without an autoconfirmed group."""
         user = self._pywikibot.User(self.site, name)

@@ -125,6 +125,9 @@ class OtherSource:
     """The page where its items have anchors (a statement source's summary), or None."""
     report: ShapeReport | None = None
     """Its report, when it was read (only the sources :meth:`Shape.cited_sources` names are)."""
+    statement_history: tuple[tuple[int, int], ...] | None = None
+    """(revision, statements) of every revision of the page, oldest first, when its history was read (only
+    the sources :meth:`Shape.counted_sources` names are, and only from a wiki)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,10 @@ class Shape(ABC):
 
     def cited_sources(self, report: Any, others: Sequence[OtherSource]) -> list[str]:
         """Of ``others``, the titles whose reports :meth:`with_others` needs (a cross-source shape only)."""
+        return []
+
+    def counted_sources(self, report: Any, others: Sequence[OtherSource]) -> list[str]:
+        """Of ``others``, the titles whose statement count through their history :meth:`with_others` needs."""
         return []
 
     def with_others(self, report: Any, settings: SourceSettings | None, others: Sequence[OtherSource]) -> ShapeReport:

@@ -16,6 +16,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ..base import OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import Codebook
+from .counts import check_counts, counted_titles
 from .records import SummaryReport
 from .resolve import cited_titles, resolve
 from .rules import SUMMARY_RULES, check_summary
@@ -41,9 +42,12 @@ class SummaryShape(Shape):
     def cited_sources(self, report: SummaryReport, others: Sequence[OtherSource]) -> list[str]:
         return cited_titles(report.citations, others)
 
+    def counted_sources(self, report: SummaryReport, others: Sequence[OtherSource]) -> list[str]:
+        return counted_titles(report, others)
+
     def with_others(self, report: SummaryReport, settings: SourceSettings | None,
                     others: Sequence[OtherSource]) -> SummaryReport:
-        return replace(report, resolutions=resolve(report.citations, others))
+        return replace(report, resolutions=resolve(report.citations, others), count_checks=check_counts(report, others))
 
     def check(self, report: SummaryReport, settings: SourceSettings | None) -> list[Diagnostic]:
         return check_summary(report, rules=settings.rules if settings else {})
@@ -69,7 +73,8 @@ class SummaryShape(Shape):
             return [(target.title.format(source=settings.page), {})]
 
         diagnostics = self.check(report, settings)
-        return PageContext({"resolutions": report.resolutions or (), "counts": report.counts,
+        checks = {(check.count.line, check.count.column): check for check in report.count_checks}
+        return PageContext({"resolutions": report.resolutions or (), "counts": report.counts, "count_checks": checks,
                             "findings": diagnostics}, instances)
 
     def tally(self, report: SummaryReport, settings: SourceSettings, role: str,

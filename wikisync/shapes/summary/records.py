@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Citation", "CitedSource", "Resolution", "StatementCount", "SummaryReport"]
+__all__ = ["Block", "Citation", "CitedSource", "CountCheck", "Resolution", "StatementCount", "SummaryReport"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,32 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class CountCheck:
+    """A count ``(26s)`` against the history of the source(s) the citations of its part of the block name."""
+
+    count: StatementCount
+    sources: tuple[str, ...]
+    """The titles of the sources it counts (with several, their statements are added up)."""
+    seen: tuple[int, ...]
+    """Every statement count the sources had at a revision up to the summary's, oldest first, repeats dropped."""
+    then: int | None
+    """The count at the summary's revision (None: the sources did not exist yet)."""
+    now: int
+    """The count at the sources' latest revision."""
+    true_at: int | None
+    """The latest revision (of any of the sources) up to the summary's at which the count was true; None: never."""
+
+    @property
+    def since(self) -> int:
+        """Statements the count has not seen: how many more the sources have now."""
+        return self.now - self.count.count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count.count, "line": self.count.line, "column": self.count.column,
+                "sources": list(self.sources), "then": self.then, "now": self.now, "true_at": self.true_at}
+
+
+@dataclass(frozen=True)
 class SummaryReport:
     title: str
     revision: int | None
@@ -133,6 +159,8 @@ class SummaryReport:
     line_count: int = 0
     resolutions: tuple[Resolution, ...] | None = None
     """Each citation resolved against the page map's statement sources; None before (a file read alone)."""
+    count_checks: tuple[CountCheck, ...] = ()
+    """Each count whose sources' history was read, compared with it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,4 +171,5 @@ class SummaryReport:
             "counts": [count.to_dict() for count in self.counts],
             "citations": [citation.to_dict() for citation in self.citations],
             **({} if self.resolutions is None else {"resolutions": [r.to_dict() for r in self.resolutions]}),
+            **({"count_checks": [c.to_dict() for c in self.count_checks]} if self.count_checks else {}),
         }

@@ -1,4 +1,5 @@
-"""Rules over a summary page (WS6xx): citations that resolve to no statement, or to more than one.
+"""Rules over a summary page (WS6xx): citations that resolve to no statement, or to more than one; counts
+that were never true, or that the sources have outgrown (WS603, WS605: only with the sources' history).
 
 The rules that need the page map's statement sources (WS601, WS602, WS604) find nothing on a summary read
 alone (a file checked without a page map): its citations are then not resolved.
@@ -84,6 +85,37 @@ def _unambiguous(resolution: Resolution) -> str:
     if bare:
         hint += ("; " if hint else "") + f"{', '.join(bare)} can be cited only so: give it an index digit in page_map.yaml"
     return hint
+
+
+def _counted(titles: tuple[str, ...]) -> str:
+    return titles[0] if len(titles) == 1 else " + ".join(titles)
+
+
+@_rule("WS603", "warning", "a count that matches its sources' statement count at no revision up to the summary's")
+def _never_true(report: SummaryReport) -> Iterator[Finding]:
+    for check in report.count_checks:
+        if check.true_at is not None:
+            continue
+        count = check.count
+        if check.seen:
+            held = ", ".join(map(str, check.seen[-10:]))
+            had = f"had {held} statements{' (the last 10 counts)' if len(check.seen) > 10 else ''}"
+        else:
+            had = "did not exist"
+        yield Finding(count.line, count.column,
+                      f"({count.count}s): {_counted(check.sources)} {had} up to the summary's revision, never {count.count}",
+                      None, f"it has {check.now} now")
+
+
+@_rule("WS605", "info", "a count that the sources' statements have outgrown: statements it has not seen")
+def _outgrown(report: SummaryReport) -> Iterator[Finding]:
+    for check in report.count_checks:
+        if check.true_at is None or check.since <= 0:
+            continue
+        count = check.count
+        yield Finding(count.line, count.column,
+                      f"({count.count}s), now {check.now}: {check.since} since, in {_counted(check.sources)}",
+                      None, f"the count was true at revision {check.true_at}")
 
 
 @_rule("WS606", "warning", "a citation wikisync cannot read (no line number, a range ending before it starts)")
