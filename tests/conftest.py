@@ -148,6 +148,19 @@ class DevWiki:
         done = _dev_wiki(command, "--dir", str(self.dir), timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
 
+    def start_events(self) -> str:
+        """``scripts/dev-wiki start --events``: the relay serving this wiki's recent changes as Server-Sent
+        Events (started if need be; its ports are kept); its URL."""
+        done = _dev_wiki("start", "--events", "--dir", str(self.dir), timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        ports = json.loads((self.dir / "relay.json").read_text())
+        return f"http://127.0.0.1:{ports['http']}/v2/stream/recentchange"
+
+    def stop_events(self) -> None:
+        """``scripts/dev-wiki stop --events``: only the relay stops (what it kept is gone with it)."""
+        done = _dev_wiki("stop", "--events", "--dir", str(self.dir), timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+
     def api_request_count(self) -> int:
         """api.php requests the server has finished so far (from server.log)."""
         log = self.dir / "server.log"
