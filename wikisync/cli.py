@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -177,7 +178,12 @@ def _parser() -> argparse.ArgumentParser:
     watch_cmd = commands.add_parser("watch", help="follow recent changes and rebuild soon after a source is edited",
                                     epilog=_SEE_GLOBAL)
     watch_cmd.add_argument("--map", default="page_map.yaml", metavar="PATH", help="page map (default: ./page_map.yaml)")
-    watch_cmd.add_argument("--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between polls (default 2)")
+    watch_cmd.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
+                           help="seconds between polls, also while an event stream is down (default 2)")
+    following = watch_cmd.add_mutually_exclusive_group()
+    following.add_argument("--events", metavar="URL", help="follow the Server-Sent Events stream of recent changes at URL "
+                           "(default: the wiki's EventStreams, on Wikimedia wikis)")
+    following.add_argument("--poll", action="store_true", help="poll recent changes, even where there is an event stream")
     watch_cmd.add_argument("--colour", "--color", choices=("auto", "always", "never"), default="auto")
     watch_cmd.add_argument("--verbose", "-v", action="store_true", help="list every page saved")
     watch_cmd.set_defaults(run=_run_watch)
@@ -313,9 +319,11 @@ def _run_watch(args: argparse.Namespace) -> int:
 
     if args.interval <= 0:
         raise ConfigError("--interval must be a positive number of seconds")
+    if args.events is not None and not re.match(r"https?://[^/\s]+", args.events):
+        raise ConfigError(f"--events {args.events}: not an http:// or https:// URL of an event stream")
     page_map = load_page_map(args.map)
     return watch(page_map, lambda: connect(timestamps=True), Output(sys.stdout, _colour(args), args.verbose),
-                 interval=args.interval)
+                 interval=args.interval, events=args.events, poll=args.poll)
 
 
 def _run_setup(args: argparse.Namespace) -> int:

@@ -237,6 +237,21 @@ def _latest_mark(page: dict) -> RevisionMark | None:
     return None
 
 
+_EVENT_TIMEOUT = (10, 60)
+"""Seconds to connect to an event stream, and of silence before it counts as dropped (EventStreams and
+scripts/event-relay send a comment line now and then while idle)."""
+
+
+class _StreamDropped(Exception):
+    """The event stream's connection failed or closed (``cause``: the error, when there was one; ``opened``:
+    whether it had been open)."""
+
+    def __init__(self, cause: BaseException | None, opened: bool) -> None:
+        super().__init__(str(cause or "closed"))
+        self.cause = cause
+        self.opened = opened
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
@@ -379,6 +394,61 @@ class Wiki:
         except OSError as exc:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
         return found, newest
+
+    @property
+    def has_event_stream(self) -> bool:
+        """Whether Pywikibot knows this wiki's event stream (the Wikimedia families' EventStreams)."""
+        try:
+            self.site.eventstreams_host()
+        except (NotImplementedError, AttributeError):
+            return False
+        return True
+
+    def recent_change_events(self, url: str | None = None, *, last_event_id: str | None = None, since: str | None = None,
+                             on_open: Callable[[], None] = lambda: None) -> Iterator[dict[str, Any]]:
+        """This wiki's recent changes (``mediawiki.recentchange`` events, as dicts) as its event stream sends
+        them, through Pywikibot's EventStreams: the Wikimedia stream of its family, or the one at ``url``.
+        They start after ``last_event_id`` (sent as ``Last-Event-ID``), else at ``since`` (ISO 8601), else now.
+        ``on_open`` is called once connected. No API request is made. A stream that cannot be reached or
+        drops the connection ends the iteration with a WikiError: the caller decides when to come back."""
+        from pywikibot.comms.eventstreams import EventStreams
+
+        where = url or "of the wiki's family"
+
+        opened = False
+
+        def opening() -> None:
+            nonlocal opened
+            opened = True
+            on_open()
+
+        def dropped() -> None:
+            # requests-sse would retry on its own, sleeping ever longer, and Pywikibot then warn in two
+            # lines; the caller reconnects instead, falling back to polling meanwhile
+            raise _StreamDropped(sys.exc_info()[1], opened)
+
+        options: dict[str, Any] = {"site": self.site, "timeout": _EVENT_TIMEOUT, "max_connect_retry": 0,
+                                   "on_open": opening, "on_error": dropped}
+        if last_event_id:
+            options["latest_event_id"] = last_event_id  # requests-sse's name; Pywikibot's reconnection uses it too
+        if url:
+            options["url"] = url if last_event_id or not since else f"{url}{'&' if '?' in url else '?'}since={quote(since)}"
+        else:
+            options["streams"] = "recentchange"
+            if since and not last_event_id:
+                options["since"] = since
+        try:
+            stream = EventStreams(**options)
+            stream.register_filter(wiki=self.site.siteinfo.get("wikiid") or "")
+            yield from stream
+        except _StreamDropped as exc:
+            if isinstance(exc.cause, requests.RequestException):
+                raise WikiError(f"cannot reach the event stream {where}: {_connection_failure(exc.cause)}") from None
+            if exc.opened:
+                raise WikiError(f"the event stream {where} dropped the connection") from None
+            raise WikiError(f"the event stream {where} refused the connection (an HTTP error, or no event stream there)") from None
+        except (OSError, ValueError, ImportError) as exc:
+            raise WikiError(f"cannot follow the event stream {where}: {_first_line(exc)}") from None
 
     def read_source(self, title: str) -> SourcePage:
         source = self.read_sources([title]).get(self.canonical_title(title) or title)
