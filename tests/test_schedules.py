@@ -65,19 +65,31 @@ def test_toolforge_jobs_file_follows_the_toolforge_jobs_schema():
     ({"mem": "lots"}, "memory like 512Mi"),
 ])
 def test_the_jobs_schema_refuses_what_toolforge_would_not_take(change, why):
-    (job,) = yaml.safe_load((SCHEDULES / "jobs.yaml").read_text())
+    job = scheduled_job()
     assert not jobs_validator().is_valid([{**job, **change}]), why
     missing = {key: value for key, value in job.items() if key != "image"}
     assert not jobs_validator().is_valid([missing]), "image is required"
 
 
+def scheduled_job() -> dict:
+    (job,) = [job for job in yaml.safe_load((SCHEDULES / "jobs.yaml").read_text()) if "schedule" in job]
+    return job
+
+
 def test_toolforge_jobs_file():
-    jobs = yaml.safe_load((SCHEDULES / "jobs.yaml").read_text())
-    (job,) = jobs
+    job = scheduled_job()
     assert {"name", "command", "image", "schedule"} <= set(job)
     fields = job["schedule"].split()
     assert len(fields) == 5 and all(CRON_FIELD.match(f) for f in fields)
     assert_valid_command(wikisync_arguments(job["command"]))
+
+
+def test_toolforge_watch_job_is_continuous_and_runs_watch_on_the_wiki_s_stream():
+    (job,) = [job for job in yaml.safe_load((SCHEDULES / "jobs.yaml").read_text()) if job.get("continuous")]
+    parsed = _parser().parse_args(wikisync_arguments(job["command"]))
+    assert parsed.command == "watch" and not parsed.poll and parsed.events is None  # Meta's EventStreams
+    assert job["filelog-stdout"] != scheduled_job()["filelog-stdout"]
+    assert not jobs_validator().is_valid([{**job, "schedule": "* * * * *"}]), "continuous and scheduled at once"
 
 
 def test_crontab_line():
