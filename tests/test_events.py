@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,14 +195,25 @@ def test_a_dropped_stream_falls_back_to_polling_and_an_edit_made_meanwhile_is_re
     assert sum("watch: the event stream" in line and "polling every" in line for line in watcher.lines) == 1, watcher.lines
 
 
+def position_kept(position: Path, seconds: float = 10) -> bool:
+    """Whether watch keeps its position within ``seconds`` (once the run an event started has ended)."""
+    deadline = time.monotonic() + seconds
+    while not position.is_file():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def test_a_restart_resumes_after_the_last_event_and_without_it_compares_every_page(setup, dev_wiki, capsys):
     url = dev_wiki.start_events()
     published(setup, capsys)
-    with watching(setup, dev_wiki, url):
+    position = setup.map.parent / ".wikisync" / "events.json"
+    with watching(setup, dev_wiki, url) as watcher:
         dev_wiki.edit_as("Editor", setup.source, reworded("* We are the ultimate proof", "* We are living proof"), "edit")
         assert wait_for_text(dev_wiki, f"{setup.source}/Themes/Kindness", "We are living proof", 20) is not None
-    position = setup.map.parent / ".wikisync" / "events.json"
-    assert position.is_file()
+        assert watcher.wait_for(f"watch: edited: {setup.source}", 5) is not None, watcher.lines
+        assert position_kept(position), watcher.lines
 
     # stopped: an edit the stream keeps, replayed after a restart, with no full comparison
     dev_wiki.edit_as("Editor", setup.source, reworded("* We are the ultimate proof", "* We are the best proof"), "while stopped")
@@ -224,6 +236,11 @@ def test_a_restart_resumes_after_the_last_event_and_without_it_compares_every_pa
         with watching(setup, dev_wiki, url) as watcher:
             assert watcher.wait_for(f"watch: catching up: {reason}: comparing every page", 5) is not None, watcher.lines
             assert wait_for_text(dev_wiki, f"{setup.source}/Themes/Kindness", text, 20) is not None, watcher.lines
+            # and then it follows the stream again, keeping its position anew
+            dev_wiki.edit_as("Editor", setup.source, reworded("* We are the ultimate proof", text + " again"), "watched")
+            assert wait_for_text(dev_wiki, f"{setup.source}/Themes/Kindness", text + " again", 20) is not None, watcher.lines
+            assert watcher.wait_for(f"watch: edited: {setup.source}", 5) is not None, watcher.lines
+            assert position_kept(position), watcher.lines
 
 
 def test_an_unreachable_stream_is_one_line_and_watch_polls_meanwhile(setup, dev_wiki, capsys):

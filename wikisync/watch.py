@@ -226,6 +226,7 @@ class _EventWatch:
                 seen.update(burst)
                 _run(self.page_map, self.wiki, self.out, f"edited: {', '.join(sorted(set(burst.values())))}")
                 burst = {}
+                self._keep_position()  # at once: what the run covered is not to be replayed after a stop
             if down and now >= next_poll:
                 next_poll = now + self.interval
                 self._poll(seen)
