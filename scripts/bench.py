@@ -52,6 +52,7 @@ from pathlib import Path
 
 import requests
 import yaml
+from bench_editor import Editor
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "all-hands-summary-report.wiki"
@@ -139,28 +140,14 @@ class BenchWiki:
                 sys.exit(f"the dev wiki logs no API requests to {self.log}")
             requests.get(self.api_url, params={"action": "query", "meta": "siteinfo", "format": "json"}, timeout=30)
             time.sleep(0.5)
-        self.editor = self._login("Editor", json.loads((root / "accounts.json").read_text())["Editor"])
+        self.editor = Editor(self.api_url, root)
 
     def stop(self) -> None:
         subprocess.run([str(DEV_WIKI), "stop", "--dir", str(self.root)], capture_output=True)
 
-    def _login(self, user: str, password: str) -> requests.Session:
-        session = requests.Session()
-        token = session.get(self.api_url, params={"action": "query", "meta": "tokens", "type": "login",
-                                                  "format": "json"}).json()["query"]["tokens"]["logintoken"]
-        answer = session.post(self.api_url, data={"action": "clientlogin", "username": user, "password": password,
-                                                  "logintoken": token, "loginreturnurl": "http://127.0.0.1/",
-                                                  "format": "json"}).json()
-        assert answer["clientlogin"]["status"] == "PASS", answer
-        return session
-
     def edit(self, title: str, text: str, summary: str) -> None:
         """Edit as Editor, the person who writes the report."""
-        token = self.editor.get(self.api_url, params={"action": "query", "meta": "tokens",
-                                                      "format": "json"}).json()["query"]["tokens"]["csrftoken"]
-        answer = self.editor.post(self.api_url, data={"action": "edit", "title": title, "text": text, "summary": summary,
-                                                      "token": token, "format": "json"}).json()
-        assert answer.get("edit", {}).get("result") == "Success", answer
+        self.editor.edit(title, text, summary)
 
     def entries(self) -> list[dict]:
         if not self.log.exists():

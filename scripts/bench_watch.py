@@ -32,6 +32,7 @@ from pathlib import Path
 
 import requests
 import yaml
+from bench_editor import Editor
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_WIKI = REPO / "scripts" / "dev-wiki"
@@ -53,27 +54,13 @@ class Wiki:
         ports = json.loads((root / "relay.json").read_text())
         self.events = f"http://127.0.0.1:{ports['http']}/v2/stream/recentchange"
         self.env = {**os.environ, "PYWIKIBOT_DIR": str(root / "pywikibot"), "PYTHONUNBUFFERED": "1"}
-        self.editor = self._login("Editor", json.loads((root / "accounts.json").read_text())["Editor"])
+        self.editor = Editor(self.api_url, root)
 
     def stop(self) -> None:
         subprocess.run([sys.executable, str(DEV_WIKI), "stop", "--dir", str(self.root)], capture_output=True)
 
-    def _login(self, user: str, password: str) -> requests.Session:
-        session = requests.Session()
-        token = session.get(self.api_url, params={"action": "query", "meta": "tokens", "type": "login",
-                                                  "format": "json"}).json()["query"]["tokens"]["logintoken"]
-        answer = session.post(self.api_url, data={"action": "clientlogin", "username": user, "password": password,
-                                                  "logintoken": token, "loginreturnurl": "http://127.0.0.1/",
-                                                  "format": "json"}).json()
-        assert answer["clientlogin"]["status"] == "PASS", answer
-        return session
-
     def edit(self, title: str, text: str) -> None:
-        token = self.editor.get(self.api_url, params={"action": "query", "meta": "tokens",
-                                                      "format": "json"}).json()["query"]["tokens"]["csrftoken"]
-        answer = self.editor.post(self.api_url, data={"action": "edit", "title": title, "text": text, "summary": "bench",
-                                                      "token": token, "format": "json"}).json()
-        assert answer.get("edit", {}).get("result") == "Success", answer
+        self.editor.edit(title, text, "bench")
 
     def text(self, title: str) -> str:
         answer = requests.get(self.api_url, params={"action": "query", "prop": "revisions", "titles": title,
