@@ -82,6 +82,22 @@ def test_check_page_reads_the_cited_sources_from_the_wiki(corpus, capsys):
                    "(hint: its lines: 1–4)\n"
                    f"{prefix}Summary: 1 warning\n")
 
+    # the meetup gains line 5 after the summary: check --page reads its history, as sync does, and finds the
+    # count (4s) true when written but outgrown (WS605), the citation of line 5 now resolved
+    meetup = prefix + "Arabic-Meetup"
+    wiki.edit_as("Editor", meetup, wiki.page_text(meetup).replace("|}", "|-\n| 5 || Arabic meetup five. || e\n|}"), "line 5")
+    code = main(["check", "--page", prefix + "Summary", "--map", str(page_map)])
+    captured = capsys.readouterr()
+    assert (code, captured.err) == (0, "")
+    revision = wiki.api(action="query", prop="revisions", titles=meetup, rvdir="newer", rvlimit=1)
+    first = revision["query"]["pages"][0]["revisions"][0]["revid"]
+    assert captured.out == (f"{prefix}Summary:3:17: info WS605 (4s), now 5: 1 since, in {meetup} "
+                            f"(hint: the count was true at revision {first})\n"
+                            f"{prefix}Summary: no problems\n")
+    # the same as JSON
+    code = main(["check", "--page", prefix + "Summary", "--map", str(page_map), "--format", "json"])
+    assert [d["code"] for d in json.loads(capsys.readouterr().out)] == ["WS605"]
+
 
 def _statement_table(count: int) -> str:
     rows = "".join(f"|-\n| {line} || Statement {line}. || k\n" for line in range(1, count + 1))

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .errors import EXIT_ERROR, EXIT_OK, ConfigError, SourceError, WikisyncError
+from .errors import EXIT_ERROR, EXIT_OK, ConfigError, SourceError, WikiError, WikisyncError
 from .shapes import DEFAULT_SHAPE, SHAPES
 
 if TYPE_CHECKING:
     from .config import PageMap, SourceSpec
-    from .reading import SourceText
+    from .reading import CountHistory, HistoryReader, SourceText
     from .shapes import Shape
     from .shapes.base import ShapeReport
 
@@ -216,10 +216,12 @@ def _add_source_arguments(command: argparse.ArgumentParser) -> None:
                          help="take the shape, sections, codebook, code, columns, aliases and rules for the page from this map, if it exists")
 
 
-def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None, Callable[[list[str]], dict[str, SourceText]]]:
+def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None, Callable[[list[str]], dict[str, SourceText]],
+                                                   HistoryReader | None]:
     """(text, title, revision) of the page or file the command names, and how to read other sources:
-    from the same wiki for a page; for a file, from the files beside the page map named after the last
-    part of their titles (``Strategy/Sources/Arabic`` -> ``Arabic.wiki``)."""
+    from the same wiki for a page (their histories too, as a run reads them, but all of them: there is no
+    state to remember them); for a file, from the files beside the page map named after the last part of
+    their titles (``Strategy/Sources/Arabic`` -> ``Arabic.wiki``), and no history."""
     if args.page:
         from .errors import TitleError
         from .wiki import connect
@@ -235,7 +237,17 @@ def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None, Callab
             found = {title: pages.get(wiki.canonical_title(title) or title) for title in titles}
             return {title: (page.text, page.revision) for title, page in found.items() if page is not None and not page.redirect}
 
-        return source.text, source.title, source.revision, from_wiki
+        def history(spec: SourceSpec, revision: int, statements: Callable[[str], int]) -> CountHistory | None:
+            from .reading import count_history
+
+            try:
+                revisions = wiki.revisions_after(wiki.canonical_title(spec.page) or spec.page)
+            except WikiError as exc:
+                print(f"wikisync: note: {exc}; the counts citing {spec.page} are not checked", file=sys.stderr)
+                return None
+            return count_history(((found.revid, found.text) for found in revisions), revision, statements)[1]
+
+        return source.text, source.title, source.revision, from_wiki, history
     path = Path(args.path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -252,7 +264,7 @@ def _load_source(args: argparse.Namespace) -> tuple[str, str, int | None, Callab
                 print(f"wikisync: note: {title}: no readable {beside}; its lines are not checked", file=sys.stderr)
         return found
 
-    return text, args.title or path.stem, None, from_files
+    return text, args.title or path.stem, None, from_files, None
 
 
 def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, SourceSpec | None]:
@@ -271,7 +283,7 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
 
 def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | None]:
     """The report, the shape it was read as, and its page-map entry when that is of the same shape."""
-    text, title, revision, read_others = _load_source(args)
+    text, title, revision, read_others, read_history = _load_source(args)
     page_map, spec = _settings(args, title)
     shape = SHAPES[args.shape or (spec.shape if spec else DEFAULT_SHAPE)]
     settings = spec if spec is not None and spec.shape == shape.name else None
@@ -279,7 +291,10 @@ def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | 
     if shape.cross_source and page_map is not None:
         from .reading import Across
 
-        report = Across(page_map, read_others).report(shape, report, settings)
+        def note(line: str) -> None:
+            print(f"wikisync: note: {line}", file=sys.stderr)
+
+        report = Across(page_map, read_others, read_history, note).report(shape, report, settings)
     return report, shape, settings
 
 

@@ -7,7 +7,7 @@ the wiki in one batch, or from files).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from .config import PageMap, SourceSpec
@@ -17,7 +17,7 @@ from .shapes.base import OtherSource, ShapeReport
 from .shapes.records import Codebook
 from .titles import title_key
 
-__all__ = ["Across", "CountHistory", "HistoryReader", "Reading", "SourceText", "read_source"]
+__all__ = ["Across", "CountHistory", "HistoryReader", "Reading", "SourceText", "count_history", "read_source"]
 
 SourceText = tuple[str, int | None]
 """A page's text and revision (None for a file)."""
@@ -56,6 +56,8 @@ class Across:
     read_texts: Callable[[list[str]], Mapping[str, SourceText]]
     read_history: HistoryReader | None = None
     """None (a file): no history, so the counts are not checked."""
+    note: Callable[[str], None] | None = None
+    """Told, in one line, what goes unchecked for want of a history (a file's counts)."""
 
     def others(self, title: str) -> list[OtherSource]:
         return [OtherSource(spec.page, spec.shape, spec.code, shape(spec.shape).anchor_page(spec))
@@ -74,8 +76,11 @@ class Across:
                 text, revision = texts[other.title]
                 other = replace(other, report=shape(spec.shape).parse(text, spec.page, revision, spec, self.page_map.codebooks))
             read.append(other)
+        counted = set(found.counted_sources(report, others))
+        if self.read_history is None and counted and self.note is not None:
+            self.note(f"{report.title}: its counts of {len(counted)} source{'s' if len(counted) > 1 else ''}' statements are "
+                      "not checked against their history: a file has none (check --page TITLE reads it from the wiki)")
         if self.read_history is not None:
-            counted = set(found.counted_sources(report, others))
             read = [self._with_history(other, specs[other.title]) if other.title in counted and other.report else other
                     for other in read]
         return found.with_others(report, settings, read)
@@ -91,6 +96,15 @@ class Across:
             return counter.counts(report).get("statements", 0)
 
         return replace(other, statement_history=self.read_history(spec, other.report.revision, statements))
+
+
+def count_history(revisions: Iterable[tuple[int, str]], revision: int, statements: Callable[[str], int],
+                  known: Mapping[int, int] | None = None) -> tuple[dict[int, int], CountHistory]:
+    """The statements of each revision read (``revisions``: id and text), added to those ``known`` already;
+    and the history up to ``revision``, oldest first."""
+    counted = dict(known or {})
+    counted.update((number, statements(text)) for number, text in revisions)
+    return counted, tuple(sorted((number, count) for number, count in counted.items() if number <= revision))
 
 
 def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, codebooks: Mapping[str, Codebook],

@@ -23,7 +23,7 @@ from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
-from .reading import Across, CountHistory, Reading, SourceText, read_source
+from .reading import Across, CountHistory, Reading, SourceText, count_history, read_source
 from .render import render, render_aggregates, render_key
 from .run_record import RunRecord
 from .shapes import shape
@@ -290,9 +290,10 @@ class _Planner:
             except WikiError as exc:
                 self.opening.append(Note(f"{spec.page}: {exc}; the counts of the summaries citing it are not checked"))
                 return None
-            known.update((revision_read.revid, statements(revision_read.text)) for revision_read in read)
+            known, history = count_history(((found.revid, found.text) for found in read), revision, statements, known)
             self.statement_counts[key] = (counted_with, known)
-        return tuple(sorted((number, count) for number, count in known.items() if number <= revision))
+            return history
+        return count_history((), revision, statements, known)[1]
 
     def _decide_sources(self, ready: list[SourcePlan]) -> None:
         """Every ready source's plan: its generated pages read in one batch, and the text the wiki would
