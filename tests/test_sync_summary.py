@@ -162,3 +162,53 @@ def test_counts_are_compared_through_the_source_history(dev_wiki, tmp_path: Path
     assert lost == cached + 1, (cached, lost)
     findings = wiki.page_text(summary + "/Citations").split("== Findings ==")[1]
     assert "* Line 3: info WS605: (5s), now 6: 1 since" in findings
+
+
+@pytest.fixture
+def cited_corpus(corpus):
+    """The corpus above with the aggregates: the corpus page, the statement index and the JSON aggregate."""
+    wiki, prefix, page_map = corpus
+    data = yaml.safe_load(page_map.read_text(encoding="utf-8"))
+    data["aggregates"] = [{"title": prefix + "Corpus", "template": "corpus.wiki.j2"},
+                          {"title": prefix + "Index", "template": "statement-index.wiki.j2"},
+                          {"title": prefix + "Corpus.json", "format": "json"}]
+    page_map.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return wiki, prefix, page_map
+
+
+def _cited_by(wiki, source: str) -> dict[str, list[tuple[str, int]]]:
+    data = json.loads(wiki.page_text(source + "/data.json"))
+    return {s["id"]: [(c["summary"], c["line"]) for c in s["cited_by"]] for s in data["statements"]}
+
+
+def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
+    wiki, prefix, page_map = cited_corpus
+    summary, pump, meetup = prefix + "Summary", prefix + "Arabic-Village-Pump", prefix + "Arabic-Meetup"
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    assert _cited_by(wiki, pump) == {"§Ar1.1": [(summary, 2)], "§Ar1.2": [], "§Ar1.3": [], "§Ar1.4": [(summary, 2)],
+                                     "§Ar1.5": []}
+    # §Ar2.5 is no statement of the meetup (WS602): it cites nothing
+    assert _cited_by(wiki, meetup) == {"§Ar2.1": [(summary, 3)], "§Ar2.2": [(summary, 3)], "§Ar2.3": [], "§Ar2.4": []}
+    index = wiki.page_text(prefix + "Index")
+    assert f"* [[{pump}/Summary#§Ar1.1|§Ar1.1]]: cited by [[{summary}]]\n" in index
+    assert f"* [[{pump}/Summary#§Ar1.2|§Ar1.2]]\n" in index
+    corpus_page = wiki.page_text(prefix + "Corpus")
+    assert f'| [[{pump}|Arabic-Village-Pump]] || Ar1 || data-sort-value="2" | 2 of 5 cited (40%)' in corpus_page
+    assert f'| [[{meetup}|Arabic-Meetup]] || Ar2 || data-sort-value="2" | 2 of 4 cited (50%)' in corpus_page
+
+    before = wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    assert code == 0 and "saved" not in out, out
+    assert wiki.api_request_count() - before <= 3  # a no-op, citations and all
+
+    # the summary now cites other lines of the meetup only: the meetup's pages follow, the village pump's stay
+    pump_data, meetup_data = wiki.revision_count(pump + "/data.json"), wiki.revision_count(meetup + "/data.json")
+    wiki.edit_as("Editor", summary, SUMMARY_TEXT.replace("(§Ar2.1 (to 2))", "(§Ar2.3)"), "other lines")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    assert _cited_by(wiki, meetup) == {"§Ar2.1": [], "§Ar2.2": [], "§Ar2.3": [(summary, 3)], "§Ar2.4": []}
+    assert wiki.revision_count(meetup + "/data.json") == meetup_data + 1
+    assert wiki.revision_count(pump + "/data.json") == pump_data  # its citations did not change: not re-rendered
+    assert f'| [[{meetup}|Arabic-Meetup]] || Ar2 || data-sort-value="1" | 1 of 4 cited (25%)' in wiki.page_text(prefix + "Corpus")
+    assert wiki.revision_count(summary) == 2  # read, never edited: only the Editor's two revisions

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .names import keyword_key
 from .reading import Reading
@@ -34,6 +34,14 @@ class SourceFigures:
     participants_text: str
     summary_page: str | None
     """The page whose anchors are this source's statement ids, when it has one."""
+    cited: int | None = None
+    """Its statements that some summary cites; None when the run has no summaries to tell."""
+
+    @property
+    def coverage(self) -> str:
+        """``12 of 40 cited (30%)``: how much of the source the summaries read."""
+        share = round(100 * (self.cited or 0) / self.statements) if self.statements else 0
+        return f"{self.cited or 0} of {self.statements} cited ({share}%)"
 
     @property
     def participants_unparsed(self) -> bool:
@@ -89,6 +97,13 @@ class Corpus:
     """(statement id, ``page#id``) of every statement whose source has a summary page."""
     stale: tuple[StaleSource, ...] = ()
     """The sources that failed in this run: counted from their last published data, or left out."""
+    cited_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Statement id -> the titles of the summaries citing it (an id none cites: absent)."""
+
+    @property
+    def cites(self) -> bool:
+        """Whether the run had summaries to tell which statements are cited."""
+        return any(source.cited is not None for source in self.sources)
 
     @property
     def statements(self) -> int:
@@ -126,15 +141,17 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
     sources: list[SourceFigures] = []
     spellings: dict[str, Counter[str]] = {}
     index: list[tuple[str, str]] = []
+    cited_by: dict[str, tuple[str, ...]] = {}
     for reading in readings:
         spec = reading.spec
         tally = reading.shape.tally(reading.report, spec, role, lambda keyword: keyword_themes.get(keyword_key(keyword), ()))
         for keyword in tally.keywords:
             spellings.setdefault(keyword_key(keyword), Counter())[keyword.strip()] += 1
         index.extend(tally.index)
+        cited_by.update(tally.cited_by)
         matrix[spec.page] = dict(tally.row)
         sources.append(SourceFigures(spec.page, spec.code, spec.shape, reading.report.revision, spec.track, tally.count,
-                                     tally.participants, tally.participants_text, tally.summary_page))
+                                     tally.participants, tally.participants_text, tally.summary_page, tally.cited))
     return Corpus(
         role=role,
         codes=_columns(matrix, readings, codebooks, role),
@@ -147,6 +164,7 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
         tracks=_tracks(sources),
         index=tuple(index),
         stale=tuple(stale),
+        cited_by=cited_by,
     )
 
 

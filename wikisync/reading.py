@@ -7,13 +7,13 @@ the wiki in one batch, or from files).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .config import PageMap, SourceSpec
 from .diagnostics import Diagnostic
 from .shapes import Shape, shape
-from .shapes.base import OtherSource, ShapeReport
+from .shapes.base import Citing, OtherSource, ShapeReport
 from .shapes.records import Codebook
 from .titles import title_key
 
@@ -85,6 +85,13 @@ class Across:
                     for other in read]
         return found.with_others(report, settings, read)
 
+    def citations(self, text: str, title: str, revision: int | None, spec: SourceSpec) -> list[Citing]:
+        """What a source cites of the others, by their codes alone: none of them is read (a citation then
+        names the Line it cites, which the cited source's own reading turns into its statement)."""
+        found = shape(spec.shape)
+        report = found.parse(text, title, revision, spec, self.page_map.codebooks)
+        return found.citations(found.with_others(report, spec, self.others(title)))
+
     def _with_history(self, other: OtherSource, spec: SourceSpec) -> OtherSource:
         assert self.read_history is not None and other.report is not None
         counter = shape(spec.shape)
@@ -108,10 +115,13 @@ def count_history(revisions: Iterable[tuple[int, str]], revision: int, statement
 
 
 def read_source(text: str, title: str, revision: int | None, spec: SourceSpec, codebooks: Mapping[str, Codebook],
-                across: Across | None = None) -> Reading:
-    """Parse and check a source's text as its page-map entry says (with ``across``, against the others)."""
+                across: Across | None = None, cited: Sequence[Citing] | None = None) -> Reading:
+    """Parse and check a source's text as its page-map entry says (with ``across``, against the others;
+    with ``cited``, with the citations of its statements by the others)."""
     found = shape(spec.shape)
     report = found.parse(text, title, revision, spec, codebooks)
     if found.cross_source and across is not None:
         report = across.report(found, report, spec)
+    if cited is not None:
+        report = found.with_cited_by(report, cited)
     return Reading(spec, found, report, tuple(found.check(report, spec)), found.counts(report))

@@ -27,6 +27,7 @@ from .reading import Across, CountHistory, Reading, SourceText, count_history, r
 from .render import render, render_aggregates, render_key
 from .run_record import RunRecord
 from .shapes import shape
+from .shapes.base import Citing
 from .state import SourceState, State, state_key
 from .titles import title_key
 from .wiki import SourcePage, Wiki
@@ -205,6 +206,9 @@ class _Planner:
     """What the state is to remember of the histories read this run (see :attr:`RunPlan.statement_counts`)."""
     _read: dict[str, SourcePage | None] = field(default_factory=dict, repr=False)
     """Every page read so far this run, by the wiki's spelling: what a cross-source shape takes its sources from."""
+    _citing: dict[str, list[Citing]] | None = field(default=None, repr=False)
+    """Source title (as the page map spells it) -> what the page map's cross-source sources cite of it; None
+    when the page map has none (no source's pages then say anything of citations)."""
 
     def plan(self) -> RunPlan:
         if self.state.problem:
@@ -225,6 +229,7 @@ class _Planner:
 
         found = {spec.page: pages.get(self.wiki.canonical_title(spec.page) or spec.page) for spec in specs}
         self._read.update(pages)
+        self._citing = self._citations()
         with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
         settled = self._settled(specs, found, requested, listed, with_aggregates)
         sources = [self._source_plan(spec, found[spec.page], settled.get(spec.page, False)) for spec in specs]
@@ -248,7 +253,8 @@ class _Planner:
             planned.settled, planned.published_pages = True, len(previous.pages) if previous else 0
             return planned
         reading = planned.reading = read_source(source.text, source.title, source.revision, spec, self.page_map.codebooks,
-                                                Across(self.page_map, self._read_texts, self._statement_history))
+                                                Across(self.page_map, self._read_texts, self._statement_history),
+                                                self._cited(spec))
         planned.summary = spec.summary.format(source=spec.page, revision=source.revision)
         planned.render_key = self.render_key(spec)
         diagnostics = reading.diagnostics
@@ -276,10 +282,31 @@ class _Planner:
         pages = {title: self._read[canonical[title]] for title in titles}
         return {title: (page.text, page.revision) for title, page in pages.items() if page is not None and not page.redirect}
 
+    def _citations(self) -> dict[str, list[Citing]] | None:
+        """What every cross-source source of the page map cites, by the others' codes alone: their texts come
+        from the run's batch (one more batched read for those outside it, e.g. with --source), none of the
+        cited sources is read for it, and no request is made when nothing changed."""
+        citing = [spec for spec in self.page_map.sources if shape(spec.shape).cross_source]
+        if not citing:
+            return None
+        texts = self._read_texts([spec.page for spec in citing])
+        across = Across(self.page_map, self._read_texts)
+        found: dict[str, list[Citing]] = {}
+        for spec in citing:
+            if spec.page in texts:
+                text, revision = texts[spec.page]
+                for cited in across.citations(text, self.wiki.canonical_title(spec.page) or spec.page, revision, spec):
+                    found.setdefault(cited.source, []).append(cited)
+        return found
+
+    def _cited(self, spec: SourceSpec) -> list[Citing] | None:
+        """What the run's cross-source sources cite of ``spec``'s source; None when the page map has none."""
+        return None if self._citing is None else self._citing.get(spec.page, [])
+
     def _statement_history(self, spec: SourceSpec, revision: int, statements: Callable[[str], int]) -> CountHistory | None:
         """The statements of every revision of a source up to ``revision``: from the state, and from the wiki
         only the revisions newer than those it has (so no request while the source is unchanged)."""
-        key, counted_with = self.key(spec), self.render_key(spec)
+        key, counted_with = self.key(spec), self._templates_key(spec)
         entry = self.state.sources.get(key)
         known = dict(self.statement_counts[key][1] if key in self.statement_counts else
                      entry.statement_counts if entry is not None and entry.statement_counts_key == counted_with else {})
@@ -358,7 +385,7 @@ class _Planner:
                 readings.extend([reading] if reading else [])
             elif sp.source is not None:
                 readings.append(sp.reading or read_source(sp.source.text, sp.source.title, sp.source.revision, sp.spec,
-                                                          self.page_map.codebooks))
+                                                          self.page_map.codebooks, cited=self._cited(sp.spec)))
         planned.stale = tuple(stale)
         planned.key = self.aggregate_key([(sp.spec, sp.source) for sp in sources if sp.source is not None and sp.spec.page not in last],
                                          stale)
@@ -408,6 +435,9 @@ class _Planner:
             if report is None:
                 found[sp.spec.page] = (None, f"{why}; its data page {title} holds nothing the aggregates can count")
                 continue
+            cited = self._cited(sp.spec)
+            if cited is not None:  # cited as the summaries cite it now, not as when its data was published
+                report = found_shape.with_cited_by(report, cited)
             found[sp.spec.page] = (Reading(sp.spec, found_shape, report, (), found_shape.counts(report)), why)
         return found
 
@@ -509,6 +539,15 @@ class _Planner:
                 for page, entry in candidates.items()}
 
     def render_key(self, spec: SourceSpec) -> str:
+        """What the source's pages depend on besides its text: :meth:`_templates_key`, and what the page map's
+        cross-source sources cite of it (so that a summary's edit un-settles exactly the sources whose
+        citations it changed, and no other)."""
+        if self._citing is None:
+            return self._templates_key(spec)
+        cited = sorted((c.by.summary, c.by.line, c.number or 0, c.statement or "") for c in self._citing.get(spec.page, []))
+        return hashlib.sha1(f"{self._templates_key(spec)}\n{cited!r}".encode()).hexdigest()
+
+    def _templates_key(self, spec: SourceSpec) -> str:
         """:func:`render_key`, once per source and run: it reads every template file, and a corpus run
         asks for each source's key up to three times (the no-op check, the aggregates' key, the save)."""
         if spec.page not in self._render_keys:

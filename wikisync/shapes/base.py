@@ -17,9 +17,9 @@ from typing import Any, ClassVar, Protocol
 
 from ..diagnostics import Diagnostic, RuleSet
 from ..model import ThemeSections
-from .records import Codebook
+from .records import CitedBy, Codebook
 
-__all__ = ["NO_CODE", "ExportRow", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally",
+__all__ = ["NO_CODE", "Citing", "ExportRow", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally",
            "TargetSettings"]
 
 
@@ -112,6 +112,10 @@ class SourceTally:
     participants: int | None = None
     participants_text: str = ""
     summary_page: str | None = None
+    cited: int | None = None
+    """Statements that some summary cites; None when the run has no summaries to tell."""
+    cited_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Statement id -> the titles of the summaries citing it (an id none cites: absent)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,19 @@ class OtherSource:
     statement_history: tuple[tuple[int, int], ...] | None = None
     """(revision, statements) of every revision of the page, oldest first, when its history was read (only
     the sources :meth:`Shape.counted_sources` names are, and only from a wiki)."""
+
+
+@dataclass(frozen=True)
+class Citing:
+    """One statement a report cites (:meth:`Shape.citations`), for the cited source's pages to show."""
+
+    source: str
+    """The cited source's title, as the page map spells it."""
+    number: int | None
+    """The cited statement's Line, as the citation writes it."""
+    statement: str | None
+    """The cited statement's id, when the citation was resolved against the source's statements."""
+    by: CitedBy
 
 
 @dataclass(frozen=True)
@@ -212,6 +229,16 @@ class Shape(ABC):
         """The report with what it takes from the other sources (a cross-source shape only): ``others`` are
         every source of the page map but this one, with their reports where :meth:`cited_sources` asked
         for them and they could be read. :meth:`check` and :meth:`context` then see it."""
+        return report
+
+    def citations(self, report: Any) -> list[Citing]:
+        """Every statement of another source that the report (as :meth:`with_others` left it) cites
+        without ambiguity, with the line citing it; a shape that cites nothing: none."""
+        return []
+
+    def with_cited_by(self, report: Any, citing: Sequence[Citing]) -> ShapeReport:
+        """The report with the citations of its statements (``citing``: every one of this source, perhaps
+        none), for its pages and the aggregates to show; a shape whose items cannot be cited: as it is."""
         return report
 
     def notes(self, report: Any, settings: SourceSettings) -> list[str]:

@@ -17,6 +17,7 @@ __all__ = [
     "CODED_ROLES",
     "ROLES",
     "Anomaly",
+    "CitedBy",
     "Codebook",
     "Column",
     "KeyEntry",
@@ -58,6 +59,17 @@ class UncertainCode:
 
     def __str__(self) -> str:
         return f"{self.role}:{self.code}"
+
+
+@dataclass(frozen=True, order=True)
+class CitedBy:
+    """A line of a report that cites a statement: a summary's title and the line of its citation."""
+
+    summary: str
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "line": self.line}
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,12 @@ class StatementReport:
     line_count: int = field(default=0, compare=False)
     code: str = "S"
     """The prefix of every id (``Fr1`` in ``§Fr1.67``)."""
+    cited_by: Mapping[str, tuple[CitedBy, ...]] | None = field(default=None, compare=False)
+    """Statement id -> the summary lines citing it (an id no summary cites: absent); None when the run has
+    no summaries to tell (its data page then says nothing of citations)."""
+
+    def citations_of(self, statement: Statement) -> tuple[CitedBy, ...]:
+        return (self.cited_by or {}).get(statement.id, ())
 
     @property
     def statement_tables(self) -> tuple[TableInfo, ...]:
@@ -188,6 +206,8 @@ class StatementReport:
             "revision": self.revision,
             "shape": "statements",
             "info": self.info.to_dict(),
-            "statements": [statement.to_dict() for statement in self.statements],
+            "statements": [statement.to_dict() if self.cited_by is None else
+                           {**statement.to_dict(), "cited_by": [cited.to_dict() for cited in self.citations_of(statement)]}
+                           for statement in self.statements],
             "examples_skipped": self.examples_skipped,
         }

@@ -6,13 +6,14 @@ The parser (:mod:`.parser`) is loaded on the first parse, so that reading the pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ...diagnostics import Diagnostic
 from ...titles import part_title
-from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
-from ..records import CODED_ROLES, Codebook, SourceInfo, Statement, StatementReport, UncertainCode
+from ..base import NO_CODE, Citing, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..records import CODED_ROLES, CitedBy, Codebook, SourceInfo, Statement, StatementReport, UncertainCode
 from .groups import group_statements, grouping_role
 from .rules import STATEMENT_RULES, check_statements
 
@@ -92,7 +93,27 @@ class StatementsShape(Shape):
             tally.keywords.extend(statement.keywords)
             if summary:
                 tally.index.append((statement.id, f"{summary}#{statement.id}"))
+        if report.cited_by is not None:
+            tally.cited_by = {id: tuple(dict.fromkeys(cited.summary for cited in by)) for id, by in report.cited_by.items() if by}
+            tally.cited = len(tally.cited_by)
         return tally
+
+    def with_cited_by(self, report: StatementReport, citing: Sequence[Citing]) -> StatementReport:
+        """Each citation to the statement it names, or else to the one statement with its Line (a line that is
+        two statements, or none, is no statement's)."""
+        ids = {statement.id for statement in report.statements}
+        by_line: dict[int | None, list[str]] = {}
+        for statement in report.statements:
+            by_line.setdefault(statement.line, []).append(statement.id)
+        found: dict[str, set[CitedBy]] = {}
+        for cited in citing:
+            if cited.statement is not None:
+                targets = [cited.statement] if cited.statement in ids else []
+            else:
+                targets = by_line.get(cited.number, []) if cited.number is not None else []
+            if len(targets) == 1:
+                found.setdefault(targets[0], set()).add(cited.by)
+        return replace(report, cited_by={id: tuple(sorted(by)) for id, by in found.items()})
 
     def export_rows(self, report: StatementReport, settings: SourceSettings) -> Iterator[ExportRow]:
         for statement in report.statements:
@@ -107,8 +128,11 @@ class StatementsShape(Shape):
                       tuple(UncertainCode(*code.split(":", 1)) for code in item["uncertain"]), tuple(item["users"]),
                       item["source_line"])
             for item in data["statements"])
+        cited_by = ({item["id"]: tuple(CitedBy(cited["summary"], cited["line"]) for cited in item["cited_by"])
+                     for item in data["statements"] if item.get("cited_by")}
+                    if any("cited_by" in item for item in data["statements"]) else None)
         return StatementReport(data["title"], data["revision"],
                                SourceInfo(info["group"], info["location"], info["location_type"], info["participants"],
                                           info["participants_text"]),
                                statements, data["examples_skipped"], codebook=codebooks.get(settings.codebook or ""),
-                               code=data.get("code") or settings.code or "S")
+                               code=data.get("code") or settings.code or "S", cited_by=cited_by)

@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 from ...diagnostics import Diagnostic
-from ..base import OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
-from ..records import Codebook
+from ..base import Citing, OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..records import CitedBy, Codebook
 from .counts import check_counts, counted_titles
 from .records import SummaryReport
 from .resolve import cited_titles, resolve
@@ -48,6 +48,12 @@ class SummaryShape(Shape):
     def with_others(self, report: SummaryReport, settings: SourceSettings | None,
                     others: Sequence[OtherSource]) -> SummaryReport:
         return replace(report, resolutions=resolve(report.citations, others), count_checks=check_counts(report, others))
+
+    def citations(self, report: SummaryReport) -> list[Citing]:
+        """Each citation that fits one source; its statement when it was resolved to exactly one."""
+        return [Citing(r.sources[0].title, r.citation.number, r.statement, CitedBy(report.title, r.citation.line))
+                for r in report.resolutions or () if len(r.sources) == 1 and r.citation.number is not None
+                and len(r.statements) <= 1]
 
     def check(self, report: SummaryReport, settings: SourceSettings | None) -> list[Diagnostic]:
         return check_summary(report, rules=settings.rules if settings else {})
