@@ -1,5 +1,6 @@
 """The summary shape: its parser, the resolution of its citations against the page map's statement
-sources, its checks (WS601, WS602, WS604, WS606), and `wikisync parse|check` of a summary file."""
+sources, its checks (WS601-WS607), the counts tied to their sources, what a statement source takes of its citations,
+and `wikisync parse|check` of a summary file."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_parse_case(case):
 def _resolved(case: dict) -> SummaryReport:
     others = []
     for code, lines in case["sources"].items():
-        title = f"Strategy/Sources/{code}"
+        title = f"Strategy/Sources/{case.get('titles', {}).get(code, code)}"
         report = None if lines is None else parse_statements(_statement_table(lines), title, None, code=code)
         history = case.get("histories", {}).get(code)
         others.append(OtherSource(title, "statements", code, f"{title}/Summary", report,
@@ -92,6 +93,7 @@ tests/fixtures/summary/Summary.wiki:9:24: warning WS604 §EN1 is ambiguous: it f
 tests/fixtures/summary/Summary.wiki:9:42: warning WS601 §Xy1.2: no source has the code 'Xy1' (hint: give the source its code: in page_map.yaml (code:), or correct the citation)
 tests/fixtures/summary/Summary.wiki:10:12: warning WS606 §Ar cites no line (write §CODE.LINE, or §LETTERS LINE as §Ar4)
 tests/fixtures/summary/Summary.wiki:10:39: warning WS606 §Ar2.3 (to 1): the range ends before it starts
+tests/fixtures/summary/Summary.wiki:14:21: info WS607 (9s) could not be tied to a source: no citation of its part of the block resolves to one, and "Other communities" names no source's title (hint: cite one of its statements, or name its source as its title does)
 tests/fixtures/summary/Summary.wiki: 6 warnings
 """
 
@@ -103,7 +105,7 @@ def test_check_of_the_fixture_summary_reads_its_sources_beside_the_page_map(caps
     out = capsys.readouterr()
     # the counts need the sources' history, which a file has not: one line says they go unchecked
     assert (code, out.out, out.err) == (0, FIXTURE_CHECK, (
-        "wikisync: note: Strategy/Sources/Summary: its counts of 5 sources' statements are not checked against their "
+        "wikisync: note: Strategy/Sources/Summary: its counts of 6 sources' statements are not checked against their "
         "history: a file has none (check --page TITLE reads it from the wiki)\n"))
 
 
@@ -113,7 +115,7 @@ def test_check_json_of_the_fixture_summary(capsys, monkeypatch):
           "--map", "tests/fixtures/summary/page_map.yaml", "--format", "json"])
     found = json.loads(capsys.readouterr().out)
     assert [(d["code"], d["line"], d["column"]) for d in found] == [
-        ("WS602", 4, 19), ("WS604", 7, 48), ("WS604", 9, 24), ("WS601", 9, 42), ("WS606", 10, 12), ("WS606", 10, 39)]
+        ("WS602", 4, 19), ("WS604", 7, 48), ("WS604", 9, 24), ("WS601", 9, 42), ("WS606", 10, 12), ("WS606", 10, 39), ("WS607", 14, 21)]
 
 
 def test_a_cited_source_without_its_file_is_named_and_its_lines_go_unchecked(capsys, tmp_path):
@@ -135,6 +137,73 @@ def test_parse_of_a_summary_file_with_its_page_map_has_the_resolutions(capsys, m
           "--map", "tests/fixtures/summary/page_map.yaml"])
     data = json.loads(capsys.readouterr().out)
     assert data["shape"] == "summary"
-    assert [c["count"] for c in data["counts"]] == [5, 4, 4, 2, 3]
+    assert [c["count"] for c in data["counts"]] == [5, 4, 4, 2, 3, 1, 9]
+    # the counts with no citation: one tied by the words of its community, one to nothing
+    assert [(t["line"], t["by"], t["sources"]) for t in data["ties"][-2:]] == [
+        (13, "community", ["Strategy/Sources/English-Mailing-List"]), (14, None, [])]
     first = data["resolutions"][0]
     assert (first["cited"], first["sources"][0]["code"], first["statements"]) == ("§Ar1", "Ar1", ["§Ar1.1"])
+
+
+def _fixture_readings(cited: bool = False):
+    """The fixture summary and its sources read as a run reads them, from the files beside the page map, each
+    source's history one revision (its own number, for a file): the fixture's counts as true as written."""
+    from wikisync.config import load_page_map
+    from wikisync.reading import Across, read_source
+
+    page_map = load_page_map(FIXTURES / "page_map.yaml")
+    texts = {spec.page: (FIXTURES / f"{spec.page.rsplit('/', 1)[-1]}.wiki").read_text(encoding="utf-8")
+             for spec in page_map.sources}
+
+    def read_texts(titles):
+        return {title: (texts[title], 100) for title in titles}
+
+    def history(spec, revision, statements):
+        return ((revision, statements(texts[spec.page])),)
+
+    across = Across(page_map, read_texts, history)
+    summary = page_map.sources[0]
+    citing = across.citations(texts[summary.page], summary.page, 200, summary)
+    readings = [read_source(texts[spec.page], spec.page, 200 if spec is summary else 100, spec, page_map.codebooks, across,
+                            [c for c in citing if c.source == spec.page] if cited and spec is not summary else None)
+                for spec in page_map.sources]
+    return page_map, readings
+
+
+def test_the_citations_page_shows_each_count_on_its_line_and_the_source_its_community_names():
+    from wikisync.render import render
+
+    page_map, readings = _fixture_readings()
+    [page] = render(readings[0].report, readings[0].spec, page_map.templates)
+    counts = page.text.split("== Counts ==\n")[1].split("\n\n")[0].splitlines()
+    assert counts == [
+        "* Line 3: The Arabic Wikipedia's village pump discussion: 5 statements (then 5, now 5)",
+        "* Line 4: The Arabic meetup: 4 statements (then 4, now 4)",
+        "* Line 7: Bengali Wikipedia: 4 statements (then 4, now 4)",
+        "* Line 8: French Wikipedia: 2 statements (then 2, now 2)",
+        "* Line 9: English: 3 statements (then 2, now 2; never true)",
+        "* Line 13: The English mailing list: 1 statements (then 1, now 1); its source, named by the text before it: "
+        "[[Strategy/Sources/English-Mailing-List]]",
+        "* Line 14: Other communities: 9 statements",
+    ]
+
+
+def test_a_statement_source_takes_the_citations_of_its_statements():
+    """Through the Shape protocol: what the summary cites (by codes alone) becomes each statement's cited_by,
+    its tally's coverage; an ambiguous citation (a line that is two statements) is no statement's."""
+    from wikisync.aggregate import aggregate
+
+    page_map, readings = _fixture_readings(cited=True)
+    by_title = {reading.spec.page: reading for reading in readings}
+    pump = by_title["Strategy/Sources/Arabic-Village-Pump"].report.to_dict()
+    assert [(s["id"], s["cited_by"]) for s in pump["statements"]] == [
+        ("§Ar1.1", [{"summary": "Strategy/Sources/Summary", "line": 3}]), ("§Ar1.2", []), ("§Ar1.3", []),
+        ("§Ar1.4", [{"summary": "Strategy/Sources/Summary", "line": 4}]), ("§Ar1.5", [])]
+    bengali = by_title["Strategy/Sources/Bengali-Wikipedia"].report.to_dict()
+    assert [s["id"] for s in bengali["statements"] if s["cited_by"]] == ["§Bn1.1", "§Bn1.3"]
+    corpus = aggregate([r for r in readings if r.shape.in_aggregates], {}, page_map.codebooks)
+    assert {s.title.rsplit("/", 1)[-1]: s.coverage for s in corpus.sources} == {
+        "Arabic-Village-Pump": "2 of 5 cited (40%)", "Arabic-Meetup": "4 of 4 cited (100%)",
+        "Bengali-Wikipedia": "2 of 4 cited (50%)", "French-Wikipedia": "2 of 2 cited (100%)",
+        "English-Mailing-List": "0 of 1 cited (0%)", "English-Wikipedia": "1 of 2 cited (50%)"}
+    assert corpus.cited_by["§Ar1.4"] == ("Strategy/Sources/Summary",)

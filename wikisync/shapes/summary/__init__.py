@@ -16,7 +16,7 @@ from typing import Any
 from ...diagnostics import Diagnostic
 from ..base import Citing, OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import CitedBy, Codebook
-from .counts import check_counts, counted_titles
+from .counts import check_counts, counted_titles, tie_counts
 from .records import SummaryReport
 from .resolve import cited_titles, resolve
 from .rules import SUMMARY_RULES, check_summary
@@ -40,14 +40,17 @@ class SummaryShape(Shape):
         return parse_summary(text, title, revision)
 
     def cited_sources(self, report: SummaryReport, others: Sequence[OtherSource]) -> list[str]:
-        return cited_titles(report.citations, others)
+        """The sources it cites, and those its counts count (tied to them by their community's name)."""
+        return list(dict.fromkeys([*cited_titles(report.citations, others), *self.counted_sources(report, others)]))
 
     def counted_sources(self, report: SummaryReport, others: Sequence[OtherSource]) -> list[str]:
-        return counted_titles(report, others)
+        return counted_titles(tie_counts(report, others))
 
     def with_others(self, report: SummaryReport, settings: SourceSettings | None,
                     others: Sequence[OtherSource]) -> SummaryReport:
-        return replace(report, resolutions=resolve(report.citations, others), count_checks=check_counts(report, others))
+        ties = tie_counts(report, others)
+        return replace(report, resolutions=resolve(report.citations, others), ties=ties,
+                       count_checks=check_counts(report, others, ties))
 
     def citations(self, report: SummaryReport) -> list[Citing]:
         """Each citation that fits one source; its statement when it was resolved to exactly one."""
@@ -80,8 +83,9 @@ class SummaryShape(Shape):
 
         diagnostics = self.check(report, settings)
         checks = {(check.count.line, check.count.column): check for check in report.count_checks}
+        ties = {(tie.count.line, tie.count.column): tie for tie in report.ties or ()}
         return PageContext({"resolutions": report.resolutions or (), "counts": report.counts, "count_checks": checks,
-                            "findings": diagnostics}, instances)
+                            "ties": ties, "findings": diagnostics}, instances)
 
     def tally(self, report: SummaryReport, settings: SourceSettings, role: str,
               keyword_codes: Callable[[str], tuple[str, ...]]) -> SourceTally:

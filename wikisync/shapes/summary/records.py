@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Citation", "CitedSource", "CountCheck", "Resolution", "StatementCount", "SummaryReport"]
+__all__ = ["Block", "Citation", "CitedSource", "CountCheck", "CountTie", "Resolution", "StatementCount", "SummaryReport"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,24 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class CountTie:
+    """The sources a count counts, and what tied it to them."""
+
+    count: StatementCount
+    sources: tuple[str, ...]
+    """Their titles; none: the count could not be tied."""
+    by: str | None
+    """``citations`` (those of its part of the block), ``community`` (the text before it names a source's
+    title), or None (neither)."""
+    candidates: tuple[str, ...] = ()
+    """Untied: the sources its community names equally well, when several do."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count.count, "line": self.count.line, "column": self.count.column,
+                "sources": list(self.sources), "by": self.by}
+
+
+@dataclass(frozen=True)
 class CountCheck:
     """A count ``(26s)`` against the history of the source(s) the citations of its part of the block name."""
 
@@ -136,6 +154,8 @@ class CountCheck:
     """The count at the sources' latest revision."""
     true_at: int | None
     """The latest revision (of any of the sources) up to the summary's at which the count was true; None: never."""
+    by: str = "citations"
+    """What tied the count to its sources (:attr:`CountTie.by`)."""
 
     @property
     def since(self) -> int:
@@ -161,6 +181,8 @@ class SummaryReport:
     """Each citation resolved against the page map's statement sources; None before (a file read alone)."""
     count_checks: tuple[CountCheck, ...] = ()
     """Each count whose sources' history was read, compared with it."""
+    ties: tuple[CountTie, ...] | None = None
+    """Each count with the sources it counts; None before resolution (a file read alone)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -172,4 +194,5 @@ class SummaryReport:
             "citations": [citation.to_dict() for citation in self.citations],
             **({} if self.resolutions is None else {"resolutions": [r.to_dict() for r in self.resolutions]}),
             **({"count_checks": [c.to_dict() for c in self.count_checks]} if self.count_checks else {}),
+            **({} if self.ties is None else {"ties": [tie.to_dict() for tie in self.ties]}),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet
+from ...diagnostics import NO_OVERRIDES, Diagnostic, Finding, RuleSet, quoted
 from .records import Resolution, SummaryReport
 
 __all__ = ["SUMMARY_RULES", "check_summary"]
@@ -116,6 +116,19 @@ def _outgrown(report: SummaryReport) -> Iterator[Finding]:
         yield Finding(count.line, count.column,
                       f"({count.count}s), now {check.now}: {check.since} since, in {_counted(check.sources)}",
                       None, f"the count was true at revision {check.true_at}")
+
+
+@_rule("WS607", "info", "a count tied to no source: no citation of its part of the block resolves, nor does its community name one")
+def _untied(report: SummaryReport) -> Iterator[Finding]:
+    for tie in report.ties or ():
+        if tie.by is not None:
+            continue
+        count = tie.count
+        named = (f"{quoted(count.community)} names {', '.join(tie.candidates)} alike" if tie.candidates
+                 else f"{quoted(count.community)} names no source's title" if count.community else "no community is named before it")
+        yield Finding(count.line, count.column,
+                      f"({count.count}s) could not be tied to a source: no citation of its part of the block resolves to one, "
+                      f"and {named}", None, "cite one of its statements, or name its source as its title does")
 
 
 @_rule("WS606", "warning", "a citation wikisync cannot read (no line number, a range ending before it starts)")
