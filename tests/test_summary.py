@@ -182,7 +182,7 @@ def test_the_citations_page_shows_each_count_on_its_line_and_the_source_its_comm
         "* Line 7: Bengali Wikipedia: 4 statements (then 4, now 4)",
         "* Line 8: French Wikipedia: 2 statements (then 2, now 2)",
         "* Line 9: English: 3 statements (then 2, now 2; never true)",
-        "* Line 13: The English mailing list: 1 statements (then 1, now 1); its source, named by the text before it: "
+        "* Line 13: The English mailing list: 1 statement (then 1, now 1); its source, named by the text before it: "
         "[[Strategy/Sources/English-Mailing-List]]",
         "* Line 14: Other communities: 9 statements",
     ]
@@ -207,3 +207,15 @@ def test_a_statement_source_takes_the_citations_of_its_statements():
         "Bengali-Wikipedia": "2 of 4 cited (50%)", "French-Wikipedia": "2 of 2 cited (100%)",
         "English-Mailing-List": "0 of 1 cited (0%)", "English-Wikipedia": "1 of 2 cited (50%)"}
     assert corpus.cited_by["§Ar1.4"] == ("Strategy/Sources/Summary",)
+
+
+def test_the_citations_table_has_one_line_per_cell():
+    from wikisync.render import render
+
+    page_map, readings = _fixture_readings()
+    [page] = render(readings[0].report, readings[0].spec, page_map.templates)
+    table = page.text.split("== Citations ==\n")[1].split("|}")[0]
+    rows = table.split("|-\n")[1:]
+    assert len(rows) == len(readings[0].report.citations)
+    assert rows[0] == ("| 3\n| §Ar1\n| [[Strategy/Sources/Arabic-Village-Pump|Ar1]]\n"
+                       "| [[Strategy/Sources/Arabic-Village-Pump/Summary#§Ar1.1|§Ar1.1]]\n")
