@@ -24,6 +24,7 @@ from .names import keyword_key
 from .shapes import DEFAULT_SHAPE, SHAPES, each_kinds, find_rule
 from .shapes.records import CODED_ROLES, ROLES, Codebook
 from .titles import title_key, title_problem
+from .translation import RULES as TRANSLATION_RULES
 
 __all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec", "SourceSpec", "SourcesFrom", "TargetSpec",
            "TitleUse", "Use", "load_page_map"]
@@ -190,7 +191,7 @@ class SourceSpec(_Strict):
     @classmethod
     def _known_rules(cls, value: dict[str, str]) -> dict[str, str]:
         for code in value:
-            if find_rule(code) is None:
+            if find_rule(code) is None and code not in TRANSLATION_RULES:
                 raise ValueError(f"rule {code}: no such rule (see `wikisync check --help` or the README)")
         return value
 
@@ -226,8 +227,8 @@ class SourceSpec(_Strict):
             raise ValueError("group_by, codebook, code and columns are settings of statements sources (shape: statements)")
         if self.group_by is not None and self.group_by not in CODED_ROLES:
             raise ValueError(f"group_by {self.group_by!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
-        rules = SHAPES[self.shape].rules
         for code, severity in self.rules.items():
+            rules = TRANSLATION_RULES if code in TRANSLATION_RULES else SHAPES[self.shape].rules
             problem = rules.override_problem(code, severity)
             if problem:
                 raise ValueError(problem)

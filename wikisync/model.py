@@ -81,14 +81,24 @@ class Theme:
     comments: tuple[Comment, ...]
     heard_line: int | None = None
     """Line of the "What we heard" lead-in, or None when the section has none."""
+    heading: str | None = None
+    """The heading as a translation words it; ``name`` stays the source's, which titles use. None: the name."""
+
+    @property
+    def label(self) -> str:
+        """The theme's name as its page shows it."""
+        return self.name if self.heading is None else self.heading
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "name": self.name,
             "summary": self.summary,
             "line": self.line,
             "comments": [c.to_dict() for c in self.comments],
         }
+        if self.heading is not None:
+            found["heading"] = self.heading
+        return found
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,12 @@ class PriorityValue:
     note: str
     line: int = 0
     column: int = 1
+    source_name: str | None = None
+    """In a translation, the source's value it stands for: a theme heading is matched with that name."""
+
+    @property
+    def matched_name(self) -> str:
+        return self.name if self.source_name is None else self.source_name
 
     @property
     def label(self) -> str:
@@ -155,6 +171,8 @@ class Report:
     line_count: int = field(default=0, compare=False)
     priorities_line: int | None = field(default=None, compare=False)
     """Line of the Competing Priorities table's ``{|``, or None when the page has none."""
+    headings: tuple[str, ...] = field(default=(), compare=False)
+    """Every heading's plain text, in page order: what a translation's heading anchors may name."""
 
     @property
     def comment_count(self) -> int:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from ..diagnostics import Diagnostic, RuleSet
-from ..model import ThemeSections
+from ..model import Anomaly, ThemeSections
 from .records import CitedBy, Codebook
+from .translate_markup import TranslateMarkup
 
-__all__ = ["NO_CODE", "Citing", "ExportRow", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally",
+__all__ = ["NO_CODE", "Alignment", "Citing", "ExportRow", "OtherSource", "PageContext", "Shape", "ShapeReport", "SourceSettings", "SourceTally",
            "TargetSettings"]
 
 
@@ -58,6 +59,9 @@ class SourceSettings(Protocol):
 
     @property
     def page(self) -> str: ...
+
+    @property
+    def shape(self) -> str: ...
 
     @property
     def targets(self) -> Sequence[TargetSettings]: ...
@@ -162,6 +166,22 @@ class ExportRow:
     """Coded role -> codes (an empty tuple: the statement has none of that role)."""
 
 
+@dataclass(frozen=True)
+class Alignment:
+    """A translation page read against its source's report by the source's shape (:meth:`Shape.align`)."""
+
+    report: ShapeReport
+    """The source's items, ids and order with the translation's text; what it lacks is left out."""
+    untranslated: frozenset[str] = frozenset()
+    """Ids of the items kept in the source language (their text wrapped with its ``lang`` and ``dir``)."""
+    fuzzy: frozenset[str] = frozenset()
+    """Ids of the items whose translation is outdated."""
+    missing: tuple[str, ...] = ()
+    """The source's items (as the shape names them) the translation lacks."""
+    issues: tuple[Anomaly, ...] = ()
+    """What could not be aligned, as kinds of :data:`wikisync.translation.RULES` with their lines."""
+
+
 class Shape(ABC):
     """One kind of source page. A subclass is registered in :mod:`wikisync.shapes`."""
 
@@ -248,6 +268,13 @@ class Shape(ABC):
     def export_rows(self, report: Any, settings: SourceSettings) -> Iterable[ExportRow]:
         """Every statement of the page, in page order, as an export writes it; a shape without statements: none."""
         return ()
+
+    def align(self, source: Any, markup: TranslateMarkup, title: str, revision: int | None, settings: SourceSettings,
+              codebooks: Mapping[str, Codebook], source_language: str) -> Alignment | None:
+        """A translation page (``markup``: its text without Translate's wrappers) read against ``source``,
+        this shape's report of the page it translates; never raises on bad markup. None: this shape has no
+        translation alignment (its translations are not read)."""
+        return None
 
     def from_data(self, data: Mapping[str, Any], settings: SourceSettings, codebooks: Mapping[str, Codebook]) -> ShapeReport | None:
         """The report again from the source's JSON data page (as :func:`wikisync.render.source_data` wrote it),

@@ -16,8 +16,9 @@ from ...diagnostics import Diagnostic
 from ...model import Comment, Report, Theme
 from ...names import ThemeIndex
 from ...titles import theme_title, with_source
-from ..base import NO_CODE, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..base import NO_CODE, Alignment, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import Codebook
+from ..translate_markup import TranslateMarkup
 from .rules import DEFAULT_THEME_PATTERN, RULES, check
 
 __all__ = ["ThemeView", "ThemesShape"]
@@ -28,11 +29,14 @@ class ThemeView:
     """What a template sees of one theme."""
 
     name: str
+    """The name its page title uses (a translation's theme: its source's)."""
     summary: str
     comments: tuple[str, ...]
     priority: str | None
     title: str | None
     line: int
+    label: str = ""
+    """The name as the page shows it: a translation's heading (which may be wrapped as untranslated)."""
 
     @property
     def comment_count(self) -> int:
@@ -51,6 +55,12 @@ class ThemesShape(Shape):
         from .parser import parse_themes
 
         return parse_themes(text, title, revision, settings.theme_sections) if settings else parse_themes(text, title, revision)
+
+    def align(self, source: Report, markup: TranslateMarkup, title: str, revision: int | None, settings: SourceSettings,
+              codebooks: Mapping[str, Codebook], source_language: str) -> Alignment:
+        from .align import align_themes
+
+        return align_themes(source, markup, title, revision, settings.theme_sections, source_language)
 
     def check(self, report: Report, settings: SourceSettings | None) -> list[Diagnostic]:
         if settings is None:
@@ -116,7 +126,7 @@ def _theme_views(report: Report, settings: SourceSettings) -> list[ThemeView]:
     priority_of: dict[str, str] = {}
     for row in report.priorities:
         for value in row.values:
-            found = index.match(value.name)
+            found = index.match(value.matched_name)
             if found is not None:
                 priority_of.setdefault(found.theme, row.priority)
     per_theme = next((t for t in settings.targets if t.each == "theme"), None)
@@ -128,6 +138,7 @@ def _theme_views(report: Report, settings: SourceSettings) -> list[ThemeView]:
             priority=priority_of.get(theme.name),
             title=theme_title(per_theme.title, settings.page, theme.name) if per_theme else None,
             line=theme.line,
+            label=theme.label,
         )
         for theme in report.themes
     ]

@@ -478,10 +478,12 @@ class _Parser:
         workshop: _WorkshopDraft | None = None
         question: _QuestionDraft | None = None
         previous_kind = "blank"
+        headings: list[str] = []
 
         for block in self.blocks():
             kind = block.kind
             if kind == "heading":
+                headings.append(block.text)
                 workshop = None
                 question = None
                 name = block.text
@@ -557,6 +559,7 @@ class _Parser:
             anomalies=tuple(sorted(self.anomalies, key=lambda a: (a.line, a.column))),
             line_count=len(self.lines),
             priorities_line=priorities_line,
+            headings=tuple(headings),
         )
 
     # -- the priorities table -------------------------------------------------------------------

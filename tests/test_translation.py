@@ -1,0 +1,100 @@
+"""Translation pages TITLE/LANG, written as the Translate extension renders them, read against their
+source (tests/data/translation/cases.yaml): the source's items and ids with the translation's text,
+what is kept in the source language or outdated, what the translation lacks, and the WS7xx findings
+with their lines in TITLE/LANG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from wikisync.config import load_page_map
+from wikisync.shapes import shape
+from wikisync.translation import TranslationReading, read_translation
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+PAGE_MAP = FIXTURES / "translation" / "page_map.yaml"
+CASES = yaml.safe_load((ROOT / "tests" / "data" / "translation" / "cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def page_map():
+    return load_page_map(PAGE_MAP)
+
+
+def read(case: dict[str, Any], page_map, translation_text: str | None = None) -> tuple[Any, TranslationReading]:
+    spec = page_map.source(case["title"])
+    source = shape(spec.shape).parse((FIXTURES / case["source"]).read_text(encoding="utf-8"), case["title"], 7, spec,
+                                     page_map.codebooks)
+    text = translation_text if translation_text is not None else (FIXTURES / case["translation"]).read_text(encoding="utf-8")
+    title = f"{case['title']}/{case['language']}"
+    return source, read_translation(text, title, case["language"], 9, source, spec, page_map.codebooks)
+
+
+def item_texts(report: Any) -> dict[str, str]:
+    """Every item of a report by its id, with its text (a theme: its heading)."""
+    items: dict[str, str] = {}
+    if hasattr(report, "statements"):
+        for statement in report.statements:
+            items[statement.id] = statement.text
+        return items
+    for number, element in enumerate(report.keynote, 1):
+        items[f"keynote/{number}"] = f"{element.name}: {element.text}"
+    for number, workshop in enumerate(report.workshops, 1):
+        items[f"workshop/{number}"] = workshop.name
+    for theme in report.themes:
+        items[theme.name] = theme.label
+        items[f"{theme.name}/summary"] = theme.summary
+        for number, comment in enumerate(theme.comments, 1):
+            items[f"{theme.name}/{number}"] = comment.text
+    for number, row in enumerate(report.priorities, 1):
+        items[f"priority/{number}"] = row.priority
+        for index, value in enumerate(row.values, 1):
+            items[f"priority/{number}/{index}"] = value.label
+    for number, question in enumerate(report.questions, 1):
+        items[f"question/{number}"] = question.text
+    return items
+
+
+def _found(reading: TranslationReading) -> list[str]:
+    return [f"{d.code}@{d.line}" for d in reading.diagnostics]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_a_translation_reads_against_its_source(case, page_map):
+    source, reading = read(case, page_map)
+    assert _found(reading) == case["diagnostics"]
+    assert reading.aligned is case["aligned"]
+    assert sorted(reading.untranslated) == sorted(case.get("untranslated", []))
+    assert sorted(reading.fuzzy) == sorted(case.get("fuzzy", []))
+    assert list(reading.missing) == case.get("missing", [])
+    assert reading.title == f"{case['title']}/{case['language']}" and reading.revision == 9
+    texts = item_texts(reading.report)
+    for item, text in (case.get("texts") or {}).items():
+        assert texts[item] == text, item
+    source_ids = [item for item in item_texts(source) if item not in reading.missing]
+    if reading.aligned:
+        # the source's items in the source's order, but those it lacks (and their parts)
+        kept = [item for item in source_ids if not any(item.startswith(f"{gone}/") for gone in reading.missing)]
+        assert list(texts) == kept
+    for item in reading.untranslated:
+        assert texts[item].startswith(('<span lang="en" dir="ltr">', '<div lang="en" dir="ltr">')) or \
+            (item.endswith("/summary") and '<div lang="en" dir="ltr">' in texts[item]), item
+
+
+@pytest.mark.parametrize("case_id", ["fr-complete-one-fuzzy", "de-older-version-half-untranslated"])
+def test_a_translated_theme_keeps_its_priority_and_its_page_title(case_id, page_map):
+    """The priorities table's values, translated, still name the themes they named in the source."""
+    case = next(case for case in CASES if case["id"] == case_id)
+    spec = page_map.source(case["title"])
+    source, reading = read(case, page_map)
+    themes = shape("themes")
+    views = {view.name: view for view in themes.context(source, spec).values["themes"]}
+    for view in themes.context(reading.report, spec).values["themes"]:
+        assert (view.priority is None) is (views[view.name].priority is None)
+        assert view.title == views[view.name].title
+        assert view.label == item_texts(reading.report)[view.name]
