@@ -98,3 +98,12 @@ def test_a_translated_theme_keeps_its_priority_and_its_page_title(case_id, page_
         assert (view.priority is None) is (views[view.name].priority is None)
         assert view.title == views[view.name].title
         assert view.label == item_texts(reading.report)[view.name]
+
+
+def test_a_translated_statement_keeps_its_source_id_number_and_codes(page_map):
+    case = next(case for case in CASES if case["id"] == "statements-fr-rows-aligned")
+    source, reading = read(case, page_map)
+    assert [(s.id, s.line, dict(s.codes)) for s in reading.report.statements] == \
+        [(s.id, s.line, dict(s.codes)) for s in source.statements]
+    assert reading.report.statements[0].keywords == ("rencontres", "fidélisation")
+    assert reading.report.info == source.info

@@ -12,8 +12,9 @@ from typing import Any
 
 from ...diagnostics import Diagnostic
 from ...titles import part_title
-from ..base import NO_CODE, Citing, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
+from ..base import NO_CODE, Alignment, Citing, ExportRow, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import CODED_ROLES, CitedBy, Codebook, SourceInfo, Statement, StatementReport, UncertainCode
+from ..translate_markup import TranslateMarkup
 from .groups import group_statements, grouping_role
 from .rules import STATEMENT_RULES, check_statements
 
@@ -43,6 +44,13 @@ class StatementsShape(Shape):
             return parse_statements(text, title, revision)
         return parse_statements(text, title, revision, codebook=codebooks.get(settings.codebook or ""),
                                 columns=settings.columns, code=settings.code)
+
+    def align(self, source: StatementReport, markup: TranslateMarkup, title: str, revision: int | None, settings: SourceSettings,
+              codebooks: Mapping[str, Codebook], source_language: str) -> Alignment:
+        from .align import align_statements
+
+        return align_statements(source, markup, title, revision, codebooks.get(settings.codebook or ""), settings.columns,
+                                settings.code, source_language)
 
     def check(self, report: StatementReport, settings: SourceSettings | None) -> list[Diagnostic]:
         return check_statements(report, rules=settings.rules if settings else {})
