@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.config import load_page_map
 from wikisync.shapes import shape
@@ -107,3 +109,45 @@ def test_a_translated_statement_keeps_its_source_id_number_and_codes(page_map):
         [(s.id, s.line, dict(s.codes)) for s in source.statements]
     assert reading.report.statements[0].keywords == ("rencontres", "fidélisation")
     assert reading.report.info == source.info
+
+
+_WORD = st.from_regex(r"[a-z]{2,9}", fullmatch=True)
+_NAME = st.from_regex(r"[A-Z][a-z]{2,9}( [A-Za-z][a-z]{1,8}){0,2}", fullmatch=True).filter(
+    lambda name: "theme" not in name.lower() and "question" not in name.lower())
+_SENTENCE = st.lists(_WORD, min_size=1, max_size=8).map(lambda words: " ".join(words).capitalize() + ".")
+_THEMES = st.lists(st.tuples(_NAME, _SENTENCE, st.lists(_SENTENCE, max_size=4)), min_size=1, max_size=5,
+                   unique_by=lambda theme: " ".join(theme[0].lower().split()))
+
+
+def _unit(text: str) -> str:
+    return f'<div lang="en" dir="ltr" class="mw-content-ltr">\n{text}\n</div>'
+
+
+def _unwrapped(text: str) -> str:
+    for tag in ("span", "div"):
+        text = text.replace(f'<{tag} lang="en" dir="ltr">', "").replace(f"</{tag}>", "")
+    return text
+
+
+@settings(max_examples=60, deadline=None)
+@given(themes=_THEMES, bare_headings=st.booleans())
+def test_a_translation_identical_to_its_source_aligns_to_the_same_ids(themes, bare_headings, page_map):
+    """A "translation" that is the source itself, every unit kept in English as Translate wraps it, has the
+    source's ids and texts, every item untranslated and none missing."""
+    units = ["An introduction.", "== Key Themes =="]
+    for name, summary, comments in themes:
+        units += [f"=== {name} ===", summary]
+        if comments:
+            units.append("''What we heard:''\n" + "\n".join(f"* {comment}" for comment in comments))
+    source_text = "\n\n".join(units) + "\n"
+    translation_text = "<languages/>\n" + "\n\n".join(
+        unit if bare_headings and unit.startswith("=") else _unit(unit) for unit in units) + "\n"
+    spec = page_map.source("Specials")
+    source = shape("themes").parse(source_text, "Specials", 1, spec, page_map.codebooks)
+    reading = read_translation(translation_text, "Specials/de", "de", 2, source, spec, page_map.codebooks)
+    assert reading.aligned and not reading.missing and not reading.fuzzy
+    source_items = item_texts(source)
+    items = item_texts(reading.report)
+    assert list(items) == list(source_items)
+    assert {item: _unwrapped(text) for item, text in items.items()} == source_items
+    assert reading.untranslated == {item for item, text in source_items.items() if text}
