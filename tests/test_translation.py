@@ -5,6 +5,7 @@ with their lines in TITLE/LANG."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,48 @@ def test_a_translation_identical_to_its_source_aligns_to_the_same_ids(themes, ba
     assert list(items) == list(source_items)
     assert {item: _unwrapped(text) for item, text in items.items()} == source_items
     assert reading.untranslated == {item for item, text in source_items.items() if text}
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    from wikisync.cli import main
+
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if (FIXTURES / "translation" / f"{case['title'].rsplit('/', 1)[-1]}.wiki").exists()],
+                         ids=lambda case: case["id"])
+def test_check_of_a_translation_file_reads_it_against_its_source(case, capsys):
+    """``wikisync check FILE --title SOURCE/LANG --map MAP``: the source from the file beside the page map."""
+    path = FIXTURES / case["translation"]
+    code, out = _cli(capsys, "check", str(path), "--title", f"{case['title']}/{case['language']}", "--map", str(PAGE_MAP))
+    found = [f"{line.split(': ', 1)[1].split()[1]}@{line.split(':')[1]}" for line in out.splitlines()[:-1]]
+    assert sorted(found) == sorted(case["diagnostics"]), out
+    assert code == (0 if case["aligned"] else 1)
+    assert out.splitlines()[-1].startswith(f"{path}: ")
+
+
+def test_check_and_parse_of_a_translation_page_on_the_wiki(dev_wiki, tmp_path, capsys):
+    wiki, source = dev_wiki, "Test/translation-check/Specials"
+    wiki.edit_as("Editor", source, (FIXTURES / "translation" / "Specials.wiki").read_text(encoding="utf-8"), "source")
+    for language in ("it", "pt-br"):
+        text = (FIXTURES / "translation" / f"specials.{language}.wiki").read_text(encoding="utf-8")
+        wiki.edit_as("Editor", f"{source}/{language}", text, "translation")
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"), "sources": [
+        {"page": source, "targets": [{"title": "{source}/Themes/{theme}", "template": "theme.wiki.j2", "each": "theme"}]}]}),
+        encoding="utf-8")
+
+    code, out = _cli(capsys, "check", "--page", f"{source}/it", "--map", str(page_map))
+    assert code == 1
+    assert f'{source}/it:7:1: error WS701 heading anchor "Vision_and_Purpose" names no heading of the source' in out.splitlines()
+    assert out.splitlines()[-1] == f"{source}/it: 2 errors, 2 warnings"
+
+    code, out = _cli(capsys, "parse", "--page", f"{source}/pt-br", "--map", str(page_map))
+    assert code == 0
+    data = json.loads(out)
+    assert data["title"] == f"{source}/pt-br" and data["language"] == "pt-br" and data["missing"] == []
+    assert [(theme["name"], theme["heading"]) for theme in data["themes"]] == [
+        ("Vision & Purpose", "Visão & propósito"), ("Éducation: la base", "Educação: a base"),
+        ("Access for all", "Acesso para todos"), ('100% "Open"', '100% "Aberto"')]

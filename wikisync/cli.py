@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .reading import CountHistory, HistoryReader, SourceText
     from .shapes import Shape
     from .shapes.base import ShapeReport
+    from .translation import TranslationReading
 
 __all__ = ["main"]
 
@@ -281,10 +282,15 @@ def _settings(args: argparse.Namespace, title: str) -> tuple[PageMap | None, Sou
     return page_map, spec
 
 
-def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | None]:
-    """The report, the shape it was read as, and its page-map entry when that is of the same shape."""
+def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | None, TranslationReading | None]:
+    """The report, the shape it was read as, its page-map entry when that is of the same shape, and, for
+    a translation ``SOURCE/LANG`` of a source of the page map, its reading against that source."""
     text, title, revision, read_others, read_history = _load_source(args)
     page_map, spec = _settings(args, title)
+    if spec is None and page_map is not None and args.shape is None:
+        reading = _translation(text, title, revision, page_map, read_others)
+        if reading is not None:
+            return reading.report, SHAPES[page_map.source(reading.title.rsplit("/", 1)[0]).shape], None, reading
     shape = SHAPES[args.shape or (spec.shape if spec else DEFAULT_SHAPE)]
     settings = spec if spec is not None and spec.shape == shape.name else None
     report = shape.parse(text, title, revision, settings, page_map.codebooks if page_map else {})
@@ -295,11 +301,34 @@ def _parsed(args: argparse.Namespace) -> tuple[ShapeReport, Shape, SourceSpec | 
             print(f"wikisync: note: {line}", file=sys.stderr)
 
         report = Across(page_map, read_others, read_history, note).report(shape, report, settings)
-    return report, shape, settings
+    return report, shape, settings, None
+
+
+def _translation(text: str, title: str, revision: int | None, page_map: PageMap,
+                 read_others: Callable[[list[str]], dict[str, SourceText]]) -> TranslationReading | None:
+    """``title`` read as the translation of its source, when it is ``SOURCE/LANG`` for a source of the page map."""
+    from .titles import title_key
+    from .translation import read_translation, translation_of
+
+    found = translation_of(title, [spec.page for spec in page_map.sources], title_key)
+    if found is None:
+        return None
+    source_title, language = found
+    spec = page_map.source(source_title)
+    source = read_others([source_title]).get(source_title)
+    if source is None:
+        raise SourceError(f"{title}: a translation of the source {source_title}, whose text cannot be read to align it with")
+    shape = SHAPES[spec.shape]
+    report = shape.parse(source[0], source_title, source[1], spec, page_map.codebooks)
+    return read_translation(text, f"{source_title}/{language}", language, revision, report, spec, page_map.codebooks)
 
 
 def _run_parse(args: argparse.Namespace) -> int:
-    data = _parsed(args)[0].to_dict()
+    report, _, _, translation = _parsed(args)
+    data = report.to_dict()
+    if translation is not None:
+        data.update(language=translation.language, untranslated=sorted(translation.untranslated),
+                    fuzzy=sorted(translation.fuzzy), missing=list(translation.missing))
     if args.format == "yaml":
         import yaml
 
@@ -312,8 +341,8 @@ def _run_parse(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .diagnostics import has_errors, summary_line
 
-    report, shape, settings = _parsed(args)
-    diagnostics = shape.check(report, settings)
+    report, shape, settings, translation = _parsed(args)
+    diagnostics = list(translation.diagnostics) if translation is not None else shape.check(report, settings)
     if args.format == "json":
         print(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2))
     else:

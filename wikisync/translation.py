@@ -9,7 +9,7 @@ map's ``rules:`` change their severities as any shape's. An error holds back the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, RuleSet, has_errors
@@ -72,16 +72,17 @@ class TranslationReading:
         return not has_errors(self.diagnostics)
 
 
-def translation_of(title: str, sources: Iterable[str]) -> tuple[str, str] | None:
-    """(source, language) when ``title`` is ``SOURCE/LANG`` for one of ``sources``, LANG a language code."""
+def translation_of(title: str, sources: Iterable[str], key: Callable[[str], str] = str) -> tuple[str, str] | None:
+    """(source, language) when ``title`` is ``SOURCE/LANG`` for one of ``sources`` (compared by ``key``),
+    LANG a language code as Translate names its pages (``fr``, ``pt-br``, ``zh-hans``)."""
     base, slash, language = title.rpartition("/")
-    if not slash or base not in set(sources):
+    if not slash or not language or len(language) > 20 or language != language.lower():
         return None
-    if not language or len(language) > 20 or not all(part.isalnum() and part.isascii() for part in language.split("-")):
+    if not all(part and part.isalnum() and part.isascii() for part in language.split("-")):
         return None
-    if language != language.lower():
-        return None
-    return base, language
+    wanted = key(base)
+    source = next((found for found in sources if key(found) == wanted), None)
+    return (source, language) if source is not None else None
 
 
 def read_translation(text: str, title: str, language: str, revision: int | None, source: ShapeReport,
