@@ -197,3 +197,51 @@ def test_check_and_parse_of_a_translation_page_on_the_wiki(dev_wiki, tmp_path, c
     assert [(theme["name"], theme["heading"]) for theme in data["themes"]] == [
         ("Vision & Purpose", "Visão & propósito"), ("Éducation: la base", "Educação: a base"),
         ("Access for all", "Acesso para todos"), ('100% "Open"', '100% "Aberto"')]
+
+
+_PIECES = [
+    "<languages/>", "<languages />", "", "Text.", "* A comment.", "# An item.", "''What we heard:''", "== Key Themes ==",
+    "=== Accès ===", "==", "= =", "=== [[Link|Access]] ===", '<span id="Access"></span>', '<span id="Key_Themes"></span>',
+    '<span id="Nowhere"></span>', "<span id='Learning'></span>", '<span id="&amp;&#x;"></span>',
+    '<div lang="en" dir="ltr" class="mw-content-ltr">', '<span lang="en" dir="rtl" class="mw-content-rtl">x</span>',
+    '<div class="mw-translate-fuzzy">', "<span class=\"mw-translate-fuzzy\">", "</div>", "</span>", "<div>", "<div",
+    "{|", "{| class=\"wikitable\"", "! Line !! Statement !! Keywords", "! a | b !! c", "|-", "| 1 || 2 || x || y || z", "|}",
+    "| 1 || 1 || 1 || Text. || k", "'''Question?'''", "* Option?", "== Key Questions ==", "<translate>", "</translate>",
+    "<!--T:4-->", "<!--", "{{template|", "[[link", "'''Bold''': text", "\x00", "|+ caption",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.sampled_from(_PIECES) | st.text(max_size=12), max_size=40),
+       case_id=st.sampled_from(["fr-complete-one-fuzzy", "statements-fr-rows-aligned", "anchors-with-special-characters"]))
+def test_reading_a_translation_never_raises(lines, case_id, page_map):
+    """Whatever the translation page holds: a reading, its findings inside the page."""
+    case = next(case for case in CASES if case["id"] == case_id)
+    _, reading = read(case, page_map, "\n".join(lines))
+    line_count = len("\n".join(lines).split("\n"))
+    assert all(1 <= d.line <= line_count for d in reading.diagnostics)
+    assert all(d.code.startswith("WS7") for d in reading.diagnostics)
+
+
+def test_a_shape_without_alignment_is_held_back(page_map, tmp_path):
+    """The summary shape aligns no translation: one error, and the source's report as it is."""
+    summary_map = tmp_path / "page_map.yaml"
+    summary_map.write_text("templates: " + str(ROOT / "templates") + "\nsources:\n"
+                           "  - {page: Summary, shape: summary, targets: [{title: '{source}/Citations', template: summary-citations.wiki.j2}]}\n",
+                           encoding="utf-8")
+    spec = load_page_map(summary_map).source("Summary")
+    source = shape("summary").parse("* Pump (3s): (§Ar1.1)\n", "Summary", 1, spec, {})
+    reading = read_translation("* Pompe (3s) : (§Ar1.1)\n", "Summary/fr", "fr", 2, source, spec, {})
+    assert [f"{d.code} {d.severity}" for d in reading.diagnostics] == ["WS710 error"]
+    assert not reading.aligned and reading.report is source
+
+
+def test_the_page_map_rules_change_the_translation_rules(tmp_path):
+    """``rules:`` of a source take WS7xx codes: off, or another severity."""
+    text = PAGE_MAP.read_text(encoding="utf-8").replace(
+        '  - page: "Specials"\n', '  - page: "Specials"\n    rules: {WS701: warning, WS707: off, WS703: "off"}\n')
+    changed = tmp_path / "page_map.yaml"
+    changed.write_text(text.replace("../../../templates", str(ROOT / "templates")), encoding="utf-8")
+    case = next(case for case in CASES if case["id"] == "anchors-naming-no-source-heading")
+    _, reading = read(case, load_page_map(changed))
+    assert [f"{d.code}@{d.line} {d.severity}" for d in reading.diagnostics] == ["WS701@7 warning", "WS702@16 error"]
