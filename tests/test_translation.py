@@ -60,6 +60,8 @@ def item_texts(report: Any) -> dict[str, str]:
             items[f"priority/{number}/{index}"] = value.label
     for number, question in enumerate(report.questions, 1):
         items[f"question/{number}"] = question.text
+        for index, option in enumerate(question.options, 1):
+            items[f"question/{number}/{index}"] = option
     return items
 
 
@@ -245,3 +247,9 @@ def test_the_page_map_rules_change_the_translation_rules(tmp_path):
     case = next(case for case in CASES if case["id"] == "anchors-naming-no-source-heading")
     _, reading = read(case, load_page_map(changed))
     assert [f"{d.code}@{d.line} {d.severity}" for d in reading.diagnostics] == ["WS701@7 warning", "WS702@16 error"]
+
+
+def test_a_question_keeps_its_options_with_those_kept_in_english_wrapped(page_map):
+    case = next(case for case in CASES if case["id"] == "questions-in-arabic")
+    _, reading = read(case, page_map)
+    assert reading.report.questions[0].options == ("الطلاب؟", '<span lang="en" dir="ltr">Teachers?</span>')

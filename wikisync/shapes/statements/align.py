@@ -4,7 +4,8 @@ The translation's tables are the source's, in the same order; their header cells
 back the source's words by their position, so that the parser finds the columns as in the source. Each
 statement table's rows are then the source's rows in their order: a statement keeps its source's id,
 number and codes with the translation's text and keywords. A table with another number of rows cannot
-be aligned (an error); the page's info block and keys stay the source's.
+be aligned (an error); the page's info block and keys stay the source's. The ids of the alignment's
+``untranslated`` and ``fuzzy`` are the statements' ids (``§Hb1.2``).
 """
 
 from __future__ import annotations

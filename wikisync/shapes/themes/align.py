@@ -6,6 +6,11 @@ the questions as in the source, and a theme keeps its source name (which its pag
 translation's heading beside it. Everything else is aligned by its order: comments within a theme, the
 rows of the priorities table and their values, the questions and their options, keynote elements and
 workshops.
+
+The ids of :class:`~wikisync.shapes.base.Alignment`'s ``untranslated``, ``fuzzy`` and ``missing``: a theme's
+name (its heading), ``THEME/summary``, ``THEME/N`` (its Nth comment, as ``wikisync export`` numbers them),
+``priority/N`` (a row of the priorities table) and ``priority/N/M`` (its Mth value), ``question/N`` and
+``question/N/M`` (its Mth option), ``keynote/N`` and ``workshop/N``.
 """
 
 from __future__ import annotations
@@ -110,7 +115,7 @@ def align_themes(source: Report, markup: TranslateMarkup, title: str, revision: 
         workshops=tuple(_workshops(aligner, source.workshops, translation.workshops)),
         themes=tuple(themes),
         priorities=tuple(_priorities(aligner, source.priorities, translation.priorities)),
-        questions=tuple(_questions(aligner, source.questions, translation.questions)),
+        questions=tuple(_questions(aligner, source.questions, translation.questions, lines)),
         anomalies=translation.anomalies,
         line_count=markup.line_count,
         priorities_line=translation.priorities_line,
@@ -265,11 +270,29 @@ def _numbered(prefix: str) -> Callable[[int], str]:
     return lambda number: f"{prefix}{number}"
 
 
-def _questions(aligner: _Aligner, sources: Sequence[Question], translations: Sequence[Question]) -> Iterable[Question]:
+def _questions(aligner: _Aligner, sources: Sequence[Question], translations: Sequence[Question], lines: list[str]) -> Iterable[Question]:
     for number, _, question in aligner.paired("questions", sources, translations, lambda q: q.line, lambda n: f"question/{n}"):
         item = f"question/{number}"
         untranslated, _ = aligner.state(item, [question.line])
-        if untranslated:
-            yield Question(aligner.wrap(question.text), tuple(aligner.wrap(option) for option in question.options), question.line)
-        else:
-            yield question
+        text = aligner.wrap(question.text) if untranslated else question.text
+        option_lines = _bullet_lines(lines, question.line, len(question.options))
+        options = []
+        for index, (option, line) in enumerate(zip(question.options, option_lines), 1):
+            kept, _ = aligner.state(f"{item}/{index}", [line] if line is not None else [question.line])
+            options.append(aligner.wrap(option) if kept or untranslated else option)
+        yield Question(text, tuple(options), question.line)
+
+
+def _bullet_lines(lines: list[str], after: int, count: int) -> list[int | None]:
+    """The lines of the ``count`` list items that follow line ``after`` (a question's options); Nones when
+    anything else comes first."""
+    found: list[int] = []
+    for number in range(after + 1, len(lines) + 1):
+        if len(found) == count:
+            break
+        line = lines[number - 1]
+        if line.startswith(("*", "#")):
+            found.append(number)
+        elif line.strip():
+            break
+    return list(found) if len(found) == count else [None] * count

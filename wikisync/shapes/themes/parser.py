@@ -55,6 +55,8 @@ __all__ = ["ThemeSections", "parse_themes", "plain_text"]
 
 _VALUE_WITH_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>.*)\)$", re.S)
 _BULLET = re.compile(r"^([*#]+)")
+_QUESTION_MARK = re.compile("[?\uff1f\u061f]")
+"""A question mark, also as Chinese and Japanese (fullwidth) and Arabic, Persian and Urdu write it: a translation's questions."""
 
 
 def parse_themes(text: str, title: str = "", revision: int | None = None, sections: ThemeSections = ThemeSections()) -> Report:
@@ -519,7 +521,7 @@ class _Parser:
                         else:
                             theme.summary.append(block.text)
                 elif context == "questions":
-                    if "?" in block.text and not block.text.lower().startswith("note:"):
+                    if _QUESTION_MARK.search(block.text) and not block.text.lower().startswith("note:"):
                         if previous_kind == "para" and question is not None and not question.options:
                             question.text += " " + block.text
                         else:
