@@ -177,8 +177,8 @@ def _headings(aligner: _Aligner, lines: list[str]) -> tuple[dict[int, str], dict
 
 def _theme(aligner: _Aligner, source: Theme, found: Theme, heading: tuple[HeadingLine, bool], lines: list[str]) -> Theme:
     name = source.name
-    line, anchored = heading
-    heading_text = aligner.text(name, plain_text(line.title), [line.line])
+    heading_line, anchored = heading
+    heading_text = aligner.text(name, plain_text(heading_line.title), [heading_line.line])
     if not anchored and name not in aligner.untranslated:
         aligner.untranslated.add(name)
         heading_text = aligner.wrap(heading_text)
