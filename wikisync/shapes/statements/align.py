@@ -81,6 +81,7 @@ def align_statements(source: StatementReport, markup: TranslateMarkup, title: st
         anomalies=translation.anomalies,
         line_count=markup.line_count,
         code=source.code,
+        cited_by=source.cited_by,
     )
     return Alignment(report, frozenset(untranslated), frozenset(fuzzy), (), tuple(issues))
 
