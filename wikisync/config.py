@@ -13,12 +13,13 @@ import string
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ConfigError
+from .messages import LAST_FALLBACK, is_language_code, load_catalog, messages_folder, normalised
 from .model import ThemeSections
 from .names import keyword_key
 from .shapes import DEFAULT_SHAPE, SHAPES, each_kinds, find_rule
@@ -33,6 +34,45 @@ DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
 _SHAPE_FREE = ("page", "track", "summary", "guard")
 """The settings a named source of another shape than its prefix's still takes from the prefix."""
+
+
+def _codebook_label(value: Any) -> str | dict[str, str]:
+    """A codebook label: its text, or its text per language (``{en: "…", fr: "…"}``, codes as the wiki writes them)."""
+    if isinstance(value, str):
+        return value
+    shape = 'a label is its text, or its text per language ({en: "...", fr: "..."})'
+    if not isinstance(value, dict):
+        raise ValueError(f"{shape}, not {_yaml_type(value)}")
+    if not value:
+        raise ValueError(f"{shape}; this one names no language")
+    labels: dict[str, str] = {}
+    for language, text in value.items():
+        code = normalised(language) if isinstance(language, str) else ""
+        if not is_language_code(code):
+            raise ValueError(f"{language!r}: not a language code (en, fr, pt-br, zh-hans, ...); {shape}")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{language}: the label in that language must be text, not {_yaml_type(text)}")
+        labels[code] = text
+    return labels
+
+
+def _yaml_type(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "true or false", int: "a number",
+             float: "a number", type(None): "empty"}
+    return names.get(type(value), type(value).__name__)
+
+
+CodebookLabel = Annotated[str | dict[str, str], PlainValidator(_codebook_label)]
+
+
+def _codebook(name: str, kinds: Mapping[str, Mapping[str, str | dict[str, str]]]) -> Codebook:
+    """A page map's codebook: each label in English (or its first language), and every label given per language."""
+    plain = {kind: {code: label if isinstance(label, str) else label.get(LAST_FALLBACK, next(iter(label.values())))
+                    for code, label in labels.items()}
+             for kind, labels in kinds.items()}
+    translations = {kind: {code: label for code, label in labels.items() if isinstance(label, dict)}
+                    for kind, labels in kinds.items()}
+    return Codebook(name, plain, {kind: codes for kind, codes in translations.items() if codes})
 
 
 class _Strict(BaseModel):
@@ -326,11 +366,13 @@ class _File(_Strict):
     """The file as written; :class:`PageMap` is what the rest of wikisync uses."""
 
     templates: str = "templates"
+    messages: str | None = Field(None, min_length=1)
+    """The folder of the templates' message files (i18n/en.json, fr.json…); default: i18n beside the templates."""
     request_page: str | None = Field(None, min_length=1)
     status_page: str | None = Field(None, min_length=1)
     defaults: _Defaults = _Defaults()
-    codebooks: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
-    """Name -> kind (theme, question, insight, …) -> code -> label."""
+    codebooks: dict[str, dict[str, dict[str, CodebookLabel]]] = Field(default_factory=dict)
+    """Name -> kind (theme, question, insight, …) -> code -> label, or language -> label."""
     sources: tuple[dict[str, Any], ...] = ()
     sources_from: tuple[SourcesFrom, ...] = ()
     keyword_themes: dict[str, str | list[str]] = Field(default_factory=dict)
@@ -411,6 +453,8 @@ class PageMap:
     """Where each key and item of the file is, for errors found after loading (on the wiki)."""
     listed_from: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     """title_key of a source that a prefix listing added -> the index of its ``sources_from`` rule."""
+    messages: Path | None = None
+    """The page map's ``messages:`` folder, if it names one (:func:`wikisync.messages.messages_folder`)."""
 
     @property
     def state_dir(self) -> Path:
@@ -599,16 +643,29 @@ def load_page_map(path: str | Path) -> PageMap:
         if spec is not None:
             sources.append(spec)
     templates = path.parent / top.templates
-    codebooks = {name: Codebook(name, kinds) for name, kinds in top.codebooks.items()}
+    codebooks = {name: _codebook(name, kinds) for name, kinds in top.codebooks.items()}
     keyword_themes = {keyword_key(keyword): tuple([codes] if isinstance(codes, str) else codes)
                       for keyword, codes in top.keyword_themes.items()}
+    messages = path.parent / top.messages if top.messages is not None else None
     page_map = PageMap(path, templates, tuple(sources), top.status_page, top.request_page, codebooks,
-                       tuple(rules), top.aggregates, keyword_themes, lines)
+                       tuple(rules), top.aggregates, keyword_themes, lines, messages=messages)
     if not problems:
         problems.extend(_cross_checks(page_map, lines))
     if problems:
         raise _config_error(path, problems)
+    _check_messages(page_map, lines)
     return page_map
+
+
+def _check_messages(page_map: PageMap, lines: _Lines) -> None:
+    """The message files the templates will use, read once now: a missing folder the page map names, or a
+    broken file, is said before the wiki is contacted (a broken file's error names the file and its line)."""
+    if page_map.messages is not None and not page_map.messages.is_dir():
+        raise ConfigError(f"{page_map.path}:{lines.line_of(('messages',))}: messages {str(page_map.messages)!r}: "
+                          "no such folder (it holds the templates' message files, en.json, fr.json, ...)")
+    folder = messages_folder(page_map.templates, page_map.messages)
+    if folder.is_dir():
+        load_catalog(folder)
 
 
 MAX_DEPTH = 32

@@ -165,7 +165,8 @@ def render_status(page_map: PageMap, records: Mapping[str, RunRecord], previous:
         entries.append({"page": spec.page, "run": runs[0] if runs else {}, "runs": runs,
                         "last_change": next((run for run in runs if run.get("saved")), None)})
         marks.extend(_mark(spec.page, run) for run in runs)
-    body = render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page})
+    body = render_page(page_map.templates, STATUS_TEMPLATE, {"sources": entries, "request_page": page_map.request_page},
+                       messages=page_map.messages)
     return body + ("\n" + "\n".join(marks) + "\n" if marks else ""), history.dropped
 
 

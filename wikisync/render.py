@@ -23,11 +23,13 @@ from .collection import collection_paused
 from .config import AggregateSpec, SourceSpec
 from .errors import TemplateError
 from .jsontext import dump_data
+from .messages import LAST_FALLBACK, Catalog, direction, fallbacks, load_catalog, messages_folder
 from .pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
 from .shapes import shape
 from .shapes.base import Instances, ShapeReport
 
 __all__ = [
+    "catalog",
     "escape_wikitext",
     "excerpt",
     "render",
@@ -79,12 +81,17 @@ def excerpt(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
-def render(report: ShapeReport, spec: SourceSpec, templates: Path) -> list[DesiredPage]:
-    """Every target's page of a source, as its shape lays them out. A template that fails makes an error
-    for its page (``DesiredPage.error``); the other pages are still rendered."""
-    context = shape(spec.shape).context(report, spec)
-    values = {"source": spec.page, "revision": report.revision, "report": report, **context.values,
-              "pages": _single_pages(spec)}
+def render(report: ShapeReport, spec: SourceSpec, templates: Path, language: str = LAST_FALLBACK,
+           messages: Path | None = None) -> list[DesiredPage]:
+    """Every target's page of a source, as its shape lays them out, in ``language``: the templates'
+    own words from the message files of ``messages`` (default: :func:`messages.messages_folder`), the
+    codebook's labels in that language. A template that fails makes an error for its page
+    (``DesiredPage.error``); the other pages are still rendered."""
+    found = shape(spec.shape)
+    shown = found.in_language(report, fallbacks(language))
+    context = found.context(shown, spec)
+    values = {"source": spec.page, "revision": report.revision, "report": shown, **context.values,
+              "pages": _single_pages(spec), **_words(templates, messages, language)}
     with collection_paused():
         return _render_each(spec, templates, values, context.instances, source_data(report, spec))
 
@@ -99,9 +106,11 @@ def source_data(report: ShapeReport, spec: SourceSpec) -> dict[str, Any]:
             "counts": found.code_counts(report)}
 
 
-def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[AggregateSpec], templates: Path) -> list[DesiredPage]:
+def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[AggregateSpec], templates: Path,
+                      language: str = LAST_FALLBACK, messages: Path | None = None) -> list[DesiredPage]:
     """The pages made from every source together (``corpora``: the corpus counted by each aggregate's
     role): wikitext pages from their templates, and JSON data pages."""
+    words = _words(templates, messages, language)
     env = _environment(templates)
     titles = {aggregate.name: aggregate.title for aggregate in aggregates}
     pages: list[DesiredPage] = []
@@ -114,7 +123,7 @@ def render_aggregates(corpora: Mapping[str, Corpus], aggregates: Sequence[Aggreg
         assert aggregate.template is not None
         context = {"corpus": corpus, "role": corpus.role, "codes": corpus.codes, "sources": corpus.sources,
                    "keywords": corpus.keywords[: aggregate.top_keywords], "pages": titles, "title": aggregate.title,
-                   "source": None, "revision": None, "stale": corpus.stale}
+                   "source": None, "revision": None, "stale": corpus.stale, **words}
         try:
             text = _page_text(env, _render(env, NOTICE_TEMPLATE, context).strip(), aggregate.template, context,
                               lead=stale_notice(corpus.stale))
@@ -194,20 +203,52 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict[str, Any], ins
     return pages
 
 
-def render_page(templates: Path, name: str, context: dict) -> str:
+def render_page(templates: Path, name: str, context: dict, language: str = LAST_FALLBACK,
+                messages: Path | None = None) -> str:
     """One template rendered on its own (for pages that are not generated from a report)."""
-    return _render(_environment(templates), name, context).strip() + "\n"
+    return _render(_environment(templates), name, {**_words(templates, messages, language), **context}).strip() + "\n"
 
 
-def render_key(spec: SourceSpec, templates: Path) -> str:
+def render_key(spec: SourceSpec, templates: Path, messages: Path | None = None) -> str:
     """What the generated pages depend on besides the source: wikisync's version, the source's
-    settings and every template file. A run whose key changed renders again."""
+    settings, every template file and every message file. A run whose key changed renders again."""
     digest = hashlib.sha1(f"{__version__}\n{spec.model_dump_json()}".encode())
-    for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
-        if path.is_file():
-            digest.update(f"\n{path.relative_to(templates)}\n".encode())
-            digest.update(path.read_bytes())
+    for folder, label in ((templates, ""), (messages_folder(templates, messages), "messages:")):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                digest.update(f"\n{label}{path.relative_to(folder)}\n".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def catalog(templates: Path, messages: Path | None = None) -> Catalog | None:
+    """The message files the templates of ``templates`` use (:func:`messages.messages_folder`), loaded
+    again only when one of them changed; None when there is no such folder. What was asked
+    of it and fell back to another language is its :attr:`Catalog.missing`, for the run to report."""
+    folder = messages_folder(templates, messages)
+    if not folder.is_dir():
+        return None
+    files = tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in sorted(folder.glob("*.json")))
+    return _loaded_catalog(folder, files)
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded_catalog(folder: Path, files: tuple[tuple[str, int, int], ...]) -> Catalog:
+    return load_catalog(folder)
+
+
+def _words(templates: Path, messages: Path | None, language: str) -> dict[str, Any]:
+    """What every template sees of the page's language: ``msg(key, *params)`` (a message in that
+    language, or its fallback), ``language`` and ``direction`` (``ltr`` or ``rtl``)."""
+    found = catalog(templates, messages)
+
+    def msg(key: str, *params: object) -> str:
+        if found is None:
+            raise TemplateError(f"{messages_folder(templates, messages)}: no such folder of message files, "
+                                f"and the template asks for message {key!r}")
+        return found.message(language, key, *params)
+
+    return {"msg": msg, "language": language, "direction": direction(language)}
 
 
 @functools.lru_cache(maxsize=8)

@@ -24,7 +24,7 @@ from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
 from .reading import Across, CountHistory, Reading, SourceText, count_history, read_source
-from .render import render, render_aggregates, render_key
+from .render import catalog, render, render_aggregates, render_key
 from .run_record import RunRecord
 from .shapes import shape
 from .shapes.base import Citing
@@ -240,8 +240,17 @@ class _Planner:
                    if requests_page and verdicts and requests_page.title not in self.withheld else None)
         status = (StatusUpdate(status_page, pages.get(self.wiki.canonical_title(status_page) or status_page))
                   if status_page and self.wiki.canonical_title(status_page) not in self.withheld else None)
+        self._missing_messages()
         return RunPlan(self.options, self.page_map, self.opening, sources, conflicts, aggregates, answers, status,
                        self.statement_counts)
+
+    def _missing_messages(self) -> None:
+        """One line for every message a page took from a fallback language (:attr:`messages.Catalog.missing`),
+        once per run; the catalog is loaded again when its files change, and forgets them then."""
+        found = catalog(self.page_map.templates, self.page_map.messages)
+        note = found.missing_note() if found is not None else None
+        if note:
+            self.opening.append(Note(note))
 
     def _source_plan(self, spec: SourceSpec, source: SourcePage | None, settled: bool) -> SourcePlan:
         """Read, check and render one source (no change decided yet: that is for all sources at once)."""
@@ -268,7 +277,7 @@ class _Planner:
             planned.guard_reasons = self._destructive(planned, Plan(()))
             planned.held_back = bool(planned.guard_reasons)
             return planned
-        _claim(planned, render(reading.report, spec, self.page_map.templates), self.wiki)
+        _claim(planned, render(reading.report, spec, self.page_map.templates, messages=self.page_map.messages), self.wiki)
         planned.rendered = True
         return planned
 
@@ -400,7 +409,7 @@ class _Planner:
                    for role in dict.fromkeys(a.role for a in page_map.aggregates)}
         first = next(iter(corpora.values()))
         planned.described = f"{len(readings)} sources, {first.statements} statements, {first.participants} participants"
-        _claim(planned, render_aggregates(corpora, page_map.aggregates, page_map.templates), self.wiki)
+        _claim(planned, render_aggregates(corpora, page_map.aggregates, page_map.templates, messages=page_map.messages), self.wiki)
         [planned.changes] = _as_stored(self.wiki, page_map, [(planned, self._decide(planned, self.wiki.read_pages(planned.desired)))])
         planned.guard_reasons = destructive_reasons({}, {}, planned.changes, Guard())
         self._guard(planned)
@@ -551,7 +560,7 @@ class _Planner:
         """:func:`render_key`, once per source and run: it reads every template file, and a corpus run
         asks for each source's key up to three times (the no-op check, the aggregates' key, the save)."""
         if spec.page not in self._render_keys:
-            self._render_keys[spec.page] = render_key(spec, self.page_map.templates)
+            self._render_keys[spec.page] = render_key(spec, self.page_map.templates, self.page_map.messages)
         return self._render_keys[spec.page]
 
     def key(self, spec: SourceSpec) -> str:

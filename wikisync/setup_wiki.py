@@ -60,7 +60,7 @@ def _desired(page_map: PageMap, wiki: Wiki) -> list[tuple[DesiredPage, str]]:
     for title, name, region, what in wanted:
         if not (folder / name).is_file():
             raise ConfigError(f"{folder / name}: missing; setup-wiki renders {what} from it")
-        text = render_page(page_map.templates, f"{SETUP_FOLDER}/{name}", context)
+        text = render_page(page_map.templates, f"{SETUP_FOLDER}/{name}", context, messages=page_map.messages)
         pages.append((DesiredPage(wiki.canonical_title(title) or title, text, name, region), what))
     return pages
 

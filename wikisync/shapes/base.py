@@ -261,6 +261,12 @@ class Shape(ABC):
         none), for its pages and the aggregates to show; a shape whose items cannot be cited: as it is."""
         return report
 
+    def in_language(self, report: Any, languages: Sequence[str]) -> ShapeReport:
+        """The report as a page in ``languages[0]`` shows it, where the page map gives words of its own per
+        language (a codebook's labels), each taken from the first of ``languages`` (the language and its
+        fallbacks) that has it; by default the report as it is."""
+        return report
+
     def notes(self, report: Any, settings: SourceSettings) -> list[str]:
         """Lines a dry run shows about how the pages come out (a name published under another title…)."""
         return []

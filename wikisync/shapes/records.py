@@ -6,7 +6,7 @@ wikitext node leaves the parser.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -42,9 +42,26 @@ class Codebook:
 
     name: str
     kinds: Mapping[str, Mapping[str, str]]
+    translations: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    """Kind -> code -> language -> label, for the codes the page map labels per language
+    (``A: {en: "Healthy, inclusive communities", fr: "Communautés saines et inclusives"}``); their
+    label in :attr:`kinds` is the English one, or the first given."""
 
     def label(self, kind: str, code: str) -> str | None:
         return self.kinds.get(kind, {}).get(code)
+
+    def in_language(self, languages: Sequence[str]) -> Codebook:
+        """This codebook with each label in the first of ``languages`` (a language and its fallbacks) it
+        is given in; a label given in none of them, or in one language only, stays as it is."""
+        if not self.translations:
+            return self
+        kinds = {kind: {code: self._label_in(kind, code, languages) or label for code, label in labels.items()}
+                 for kind, labels in self.kinds.items()}
+        return Codebook(self.name, kinds, self.translations)
+
+    def _label_in(self, kind: str, code: str, languages: Sequence[str]) -> str | None:
+        given = self.translations.get(kind, {}).get(code, {})
+        return next((given[language] for language in languages if language in given), None)
 
     def knows(self, kind: str) -> bool:
         return bool(self.kinds.get(kind))

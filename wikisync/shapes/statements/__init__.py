@@ -82,6 +82,12 @@ class StatementsShape(Shape):
 
         return PageContext({"groups": groups, "role": role}, instances)
 
+    def in_language(self, report: StatementReport, languages: Sequence[str]) -> StatementReport:
+        """The report with its codebook's labels in the first of ``languages`` each is given in."""
+        if report.codebook is None:
+            return report
+        return replace(report, codebook=report.codebook.in_language(languages))
+
     def anchor_page(self, settings: SourceSettings) -> str | None:
         """The summary page, where every statement has its anchor."""
         return next((t.title.format(source=settings.page) for t in settings.targets
