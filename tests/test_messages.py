@@ -218,6 +218,8 @@ def test_codebook_labels_in_the_pages_language(tmp_path, language, labels):
     for code, label in zip("ABCD", labels, strict=True):
         assert re.search(rf"'''{code}''' ?: {re.escape(label)}\. ", pages[code])
         assert f"== {code}: {label} (" in pages["Summary"]
+    uncoded = {"en": "no theme", "fr": "sans thème", "de-formal": "ohne Thema"}[language]
+    assert f"\n== {uncoded} (1) ==\n" in pages["Summary"]
 
 
 def test_codebook_labels_per_language_leave_the_data_page_and_the_parse_alone(tmp_path):
@@ -227,3 +229,16 @@ def test_codebook_labels_per_language_leave_the_data_page_and_the_parse_alone(tm
     assert codebook.label("theme", "C") == "A truly global movement"  # en, spelt EN in the page map
     assert codebook.label("theme", "D") == "Die vertrauenswürdigste Wissensquelle"
     assert _code_pages(tmp_path, "fr")["data.json"] == _code_pages(tmp_path, "en")["data.json"]
+
+
+def test_the_status_page_in_french():
+    run = {"at": "2026-12-01 10:00 UTC", "revision": 20, "outcome": "saved 1 page", "check": "ok",
+           "saved": [{"title": "A/Themes", "old": 5, "new": 9}], "problems": []}
+    sources = [{"page": "A", "run": run, "runs": [run, run], "last_change": run},
+               {"page": "B", "run": {}, "runs": [], "last_change": None}]
+    text = render_page(TEMPLATES, "status.wiki.j2", {"sources": sources, "request_page": "Project:Req"}, language="fr")
+    assert text.startswith("Cette page est écrite par wikisync après chaque exécution")
+    for line in ("* Dernière exécution : 2026-12-01 10:00 UTC, saved 1 page", "* Modifié :",
+                 "** [[A/Themes]] ([[Special:Diff/5/9|diff]])", "=== Exécutions précédentes ===",
+                 "Aucune exécution n’a encore traité cette page."):
+        assert f"\n{line}\n" in text, line

@@ -19,6 +19,9 @@ class StatementGroup:
     statements: tuple[Statement, ...]
     anchors: frozenset[str]
     """Ids whose anchor stands in this group: a statement listed in several groups is anchored in the first."""
+    in_codebook: bool = True
+    """False for the statements without a code and for a code the codebook lacks, whose :attr:`label`
+    says so in English; a template in another language says it in its own words."""
 
 
 def grouping_role(codebook: Codebook | None, preferred: str | None = None) -> str:
@@ -56,6 +59,7 @@ def group_statements(report: StatementReport, role: str = "theme", codebook: Cod
             labels.get(code, f"no {role}" if code == UNCODED else "not in the codebook"),
             tuple(statements),
             frozenset(s.id for s in statements if anchored[s.id] == code),
+            code in labels,
         )
         for code, statements in members.items()
     )
