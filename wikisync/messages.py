@@ -9,6 +9,7 @@ from the next language of its fallback chain, as MediaWiki does (``de-formal`` â
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -97,6 +98,7 @@ def normalised(language: str) -> str:
     return language.strip().lower().replace("_", "-")
 
 
+@functools.lru_cache(maxsize=256)
 def fallbacks(language: str) -> tuple[str, ...]:
     """The languages a message is looked up in, in order: ``language`` itself, the fallbacks MediaWiki
     declares for it, its shorter forms, and English last (``de-formal`` â†’ ``de-formal, de, en``)."""
