@@ -40,8 +40,12 @@ class SourceFigures:
     @property
     def coverage(self) -> str:
         """``12 of 40 cited (30%)``: how much of the source the summaries read."""
-        share = round(100 * (self.cited or 0) / self.statements) if self.statements else 0
-        return f"{self.cited or 0} of {self.statements} cited ({share}%)"
+        return f"{self.cited or 0} of {self.statements} cited ({self.cited_share}%)"
+
+    @property
+    def cited_share(self) -> int:
+        """The per cent of its statements that some summary cites, rounded."""
+        return round(100 * (self.cited or 0) / self.statements) if self.statements else 0
 
     @property
     def participants_unparsed(self) -> bool:
