@@ -71,6 +71,15 @@ def test_blocks_are_the_top_level_elements_of_the_parser_output():
     assert found == ["<h2>A</h2>", "<p>one <b>two</b></p>", "<table><tr><td>x</td></tr></table>", "<hr>"]
 
 
+def test_a_page_in_another_language_is_compared_block_by_block_each_in_its_language_and_direction():
+    page = ('<div class="mw-parser-output"><div class="wikisync-notice"><p>generated</p></div>\n'
+            '<div lang="ar" dir="rtl" class="mw-content-rtl">\n<div class="wikisync-languages">x</div>\n<h2>عنوان</h2>\n'
+            '<p>نص</p>\n</div></div>')
+    assert blocks(page) == ['<div class="wikisync-notice"><p>generated</p></div>',
+                            '<div lang="ar" dir="rtl"><div class="wikisync-languages">x</div></div>',
+                            '<div lang="ar" dir="rtl"><h2>عنوان</h2></div>', '<div lang="ar" dir="rtl"><p>نص</p></div>']
+
+
 def test_the_preview_folder_must_be_new_empty_or_an_earlier_preview(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not empty and holds no earlier preview"):

@@ -231,3 +231,13 @@ def test_two_per_theme_targets_each_get_their_own_titles(page_map, report):
     assert len(set(titles)) == len(titles)
     for theme in report.themes:
         assert f"{SOURCE}/Cards/{theme.name}" in titles
+
+
+def test_a_piece_kept_in_the_source_language_keeps_its_wrapper_and_its_text_is_escaped():
+    kept = '<span lang="en" dir="ltr">Learning [[cost]] & more. Then the rest.</span>'
+    assert escape_wikitext(kept) == '<span lang="en" dir="ltr">Learning &#91;&#91;cost&#93;&#93; & more. Then the rest.</span>'
+    assert excerpt(kept) == '<span lang="en" dir="ltr">Learning [[cost]] & more.</span>'
+    assert escape_wikitext('<div lang="he" dir="rtl">* א</div>') == '<div lang="he" dir="rtl">&#42; א</div>'
+    # anything else that looks like it is escaped whole: only Translate's own wrapper, with nothing else in it
+    assert escape_wikitext('<span lang="en" dir="ltr" onclick="x">a</span>').startswith("&#60;span")
+    assert escape_wikitext('<span lang="en" dir="ltr">a</span> and <b>b</b>').startswith("&#60;span")

@@ -24,7 +24,7 @@ from .model import ThemeSections
 from .names import keyword_key
 from .shapes import DEFAULT_SHAPE, SHAPES, each_kinds, find_rule
 from .shapes.records import CODED_ROLES, ROLES, Codebook
-from .titles import title_key, title_problem
+from .titles import LANGUAGE_CODE, title_key, title_problem
 from .translation import RULES as TRANSLATION_RULES
 
 __all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec", "SourceSpec", "SourcesFrom", "TargetSpec",
@@ -214,6 +214,24 @@ class SourceSpec(_Strict):
     rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
     """Rule code -> "error" | "warning" | "off", overriding the checker's defaults."""
     guard: Guard = Guard()
+    translations: Literal["auto"] | tuple[str, ...] | None = None
+    """Publish the generated pages in the languages the source is translated into (its ``TITLE/LANG``
+    pages): ``auto`` for every one found, or the language codes to publish; None: none."""
+    min_translated: float = Field(0.5, ge=0, le=1)
+    """The share of a translation's units that must be translated for its language to be published."""
+
+    @field_validator("translations", mode="before")
+    @classmethod
+    def _language_codes(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != "auto":
+            raise ValueError(f"translations: {value!r}: write auto, or a list of language codes such as [fr, de]")
+        if isinstance(value, list):
+            for code in value:
+                if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
+                    raise ValueError(f"translations: {code!r} is not a language code (fr, de, pt-br, zh-hans…)")
+            if len(set(value)) != len(value):
+                raise ValueError("translations: a language is listed twice")
+        return value
 
     @field_validator("shape", mode="before")
     @classmethod

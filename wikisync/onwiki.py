@@ -57,7 +57,7 @@ HEADER_REGION = "header"
 """The region at the top of the request and status pages that ``wikisync setup-wiki`` writes."""
 
 _RUN_MARK = re.compile(r"<!-- wikisync:run (\{.*?\}) -->")
-_RECORD_KEYS = ("at", "revision", "outcome", "code", "check", "saved", "problems", "more_saved")
+_RECORD_KEYS = ("at", "revision", "outcome", "code", "check", "saved", "problems", "more_saved", "languages")
 _EMPTY_RUN: dict[str, Any] = {"at": "", "revision": None, "outcome": "", "code": None, "check": "", "saved": [], "problems": []}
 _CHECKSUM = "sum"
 """The key of a run comment's checksum: over the rest of the comment's fields, as :func:`_mark` wrote them."""
@@ -219,6 +219,7 @@ def _sound(data: dict) -> bool:
         "revision": number, "code": number,
         "more_saved": lambda v: number(v, empty=False) and v >= 0,
         "problems": lambda v: isinstance(v, list) and all(map(text, v)),
+        "languages": lambda v: isinstance(v, list) and all(map(text, v)),
         "saved": lambda v: isinstance(v, list) and all(
             isinstance(page, dict) and {"title", "new"} <= set(page) <= {"title", "old", "new"}
             and text(page["title"]) and title_problem(page["title"]) is None
@@ -244,7 +245,7 @@ def _with_run(runs: list[dict], record: dict | None) -> list[dict]:
         record = {key: record[key] for key in _RECORD_KEYS if key in record}
         top = runs[0] if runs else None
         repeat = (top is not None and not record.get("saved")
-                  and all(top.get(key) == record.get(key) for key in ("revision", "code", "check"))
+                  and all(top.get(key) == record.get(key) for key in ("revision", "code", "check", "languages"))
                   and (not record.get("problems") or record.get("problems") == top.get("problems")))
         if not repeat:
             runs = [record, *runs]

@@ -280,12 +280,25 @@ class _Blocks(HTMLParser):
             self.open_at = None
 
 
+_LANGUAGE_WRAPPER = re.compile(r'<div lang="([A-Za-z0-9-]+)" dir="(ltr|rtl)"[^>]*>(.*)</div>', re.S)
+"""A page published in another language than the source's holds its whole text in one such ``div``."""
+
+
 def blocks(fragment: str) -> list[str]:
-    """The top-level blocks (paragraphs, headings, lists, tables…) of a rendered page, in order."""
+    """The top-level blocks (paragraphs, headings, lists, tables…) of a rendered page, in order; those of a
+    page in another language (inside its ``lang``/``dir`` wrapper) each in that language and direction."""
     parser = _Blocks(fragment)
     parser.feed(fragment)
     parser.close()
-    found = [fragment[a:b] for a, b in parser.spans]
+    found: list[str] = []
+    for start, end in parser.spans:
+        block = fragment[start:end]
+        wrapper = _LANGUAGE_WRAPPER.fullmatch(block)
+        if wrapper is None:
+            found.append(block)
+            continue
+        language, direction, inner = wrapper.groups()
+        found += [f'<div lang="{language}" dir="{direction}">{part}</div>' for part in blocks(inner)]
     return found or ([fragment] if fragment.strip() else [])
 
 

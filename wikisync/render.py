@@ -52,9 +52,19 @@ _MARKUP_START = re.compile(r"[\n'~_&<>\[\]{}|]")
 _LINE_START = tuple("*#:;= !{") + ("----",)
 
 
+_IN_LANGUAGE = re.compile(r'<(span|div) lang="([A-Za-z0-9-]+)" dir="(ltr|rtl)">(.*)</\1>', re.S)
+"""Text a translation keeps in the source language, wrapped with its language and direction (as
+:mod:`wikisync.translation` hands it over): the wrapper stays, its text is escaped."""
+
+
 def escape_wikitext(text: str) -> str:
-    """Plain text -> wikitext that displays exactly that text and can form no markup."""
+    """Plain text -> wikitext that displays exactly that text and can form no markup (but the wrapper of
+    a piece a translation keeps in the source language, which stays so that it shows in its language)."""
     text = str(text)
+    wrapped = _IN_LANGUAGE.fullmatch(text) if text.startswith("<") else None
+    if wrapped is not None:
+        tag, language, direction, inner = wrapped.groups()
+        return f'<{tag} lang="{language}" dir="{direction}">{escape_wikitext(inner)}</{tag}>'
     if _MARKUP_START.search(text) is None and not text.startswith(_LINE_START):
         return text
     lines = _MARKUP.sub(lambda m: _references(m.group(0)), str(text)).split("\n")
@@ -66,7 +76,12 @@ def _references(chars: str) -> str:
 
 
 def excerpt(text: str, limit: int = 160) -> str:
-    """The first sentence, or the first ``limit`` characters cut at a word, ending in an ellipsis."""
+    """The first sentence, or the first ``limit`` characters cut at a word, ending in an ellipsis (of a
+    piece kept in the source language, inside its wrapper)."""
+    wrapped = _IN_LANGUAGE.fullmatch(str(text)) if str(text).startswith("<") else None
+    if wrapped is not None:
+        tag, language, direction, inner = wrapped.groups()
+        return f'<{tag} lang="{language}" dir="{direction}">{excerpt(inner, limit)}</{tag}>'
     text = " ".join(str(text).split())
     # the first sentence: up to the first . ! or ? after at least one character that a space or the end
     # follows (the only space left is " "), as the pattern ^(.+?[.!?])(\s|$) finds it
@@ -85,8 +100,9 @@ def render(report: ShapeReport, spec: SourceSpec, templates: Path, language: str
            messages: Path | None = None) -> list[DesiredPage]:
     """Every target's page of a source, as its shape lays them out, in ``language``: the templates'
     own words from the message files of ``messages`` (default: :func:`messages.messages_folder`), the
-    codebook's labels in that language. A template that fails makes an error for its page
-    (``DesiredPage.error``); the other pages are still rendered."""
+    codebook's labels in that language; ``report`` may be a translation's, read against its source (its
+    items keep the source's names, which the titles use). A template that fails makes an error for its
+    page (``DesiredPage.error``); the other pages are still rendered."""
     found = shape(spec.shape)
     shown = found.in_language(report, fallbacks(language))
     context = found.context(shown, spec)

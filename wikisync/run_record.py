@@ -34,8 +34,11 @@ class RunRecord:
     outcome: str = ""
     code: int | None = None
     """The exit code of this source's part of the run."""
+    languages: list[str] = field(default_factory=list)
+    """What became of each translation's language (``fr: published (92% translated)``)."""
 
     def as_dict(self) -> dict[str, Any]:
         """As the state keeps it and the status page's run comments carry it."""
         return {"at": self.at, "revision": self.revision, "saved": [page.as_dict() for page in self.saved],
-                "problems": list(self.problems), "check": self.check, "outcome": self.outcome, "code": self.code}
+                "problems": list(self.problems), "check": self.check, "outcome": self.outcome, "code": self.code,
+                **({"languages": list(self.languages)} if self.languages else {})}

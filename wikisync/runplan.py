@@ -18,6 +18,7 @@ from .config import Guard, PageMap, SourceSpec
 from .diagnostics import has_errors, summary_line
 from .errors import WikiError
 from .jsontext import load_data
+from .languages import BAR_MESSAGE, LanguageOutcome, find_translations, in_language, listing_prefixes, translated_share
 from .model import PageState, RevisionMark
 from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
@@ -30,8 +31,9 @@ from .shapes import shape
 from .shapes.base import Citing
 from .state import SourceState, State, state_key
 from .titles import title_key
+from .translation import TranslationReading, read_translation
 from .wiki import SourcePage, Wiki
-from .wiki_records import Revision
+from .wiki_records import ListedPage, Revision
 
 __all__ = ["AGGREGATES", "AggregatesPlan", "Note", "Options", "Publication", "RequestAnswers", "RunPlan",
            "SourcePlan", "StatusUpdate", "build_plan"]
@@ -120,10 +122,20 @@ class SourcePlan(Publication):
     render_key: str = ""
     rendered: bool = False
     """Its pages were rendered: the run decides what to do with each."""
+    translations: list[TranslationReading] = field(default_factory=list)
+    """Its translations as read this run, but those of the languages skipped (below ``min_translated``)."""
+    languages: list[LanguageOutcome] = field(default_factory=list)
+    """What became of each translation's language: published, skipped or held back."""
+    translation_revisions: dict[str, int] = field(default_factory=dict)
+    """Translation page -> the revision read: what the state remembers, to tell a translation edited since."""
 
     @property
     def missing(self) -> bool:
         return self.source is None or self.source.redirect
+
+    @property
+    def languages_held_back(self) -> bool:
+        return any(outcome.status == "held back" for outcome in self.languages)
 
     @property
     def heading(self) -> str:
@@ -135,6 +147,7 @@ class SourcePlan(Publication):
         for noun, count in self.reading.counts.items():
             setattr(entry, noun, count)
         entry.render_key = self.render_key
+        entry.translations = dict(self.translation_revisions)
         entry.pages = seen
 
 
@@ -209,6 +222,10 @@ class _Planner:
     _citing: dict[str, list[Citing]] | None = field(default=None, repr=False)
     """Source title (as the page map spells it) -> what the page map's cross-source sources cite of it; None
     when the page map has none (no source's pages then say anything of citations)."""
+    _listed: dict[str, ListedPage] = field(default_factory=dict, repr=False)
+    """Every page a listing found this run (a prefix's, or the translated sources'), by the wiki's spelling."""
+    _translations: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    """Source (as the page map spells it) -> language -> its translation page, for a source with ``translations:``."""
 
     def plan(self) -> RunPlan:
         if self.state.problem:
@@ -219,7 +236,9 @@ class _Planner:
         specs = [self.page_map.source(t) for t in self.options.sources] if self.options.sources else list(self.page_map.sources)
         # the request and status pages are read in the same batch: the status page's save then costs no read of its own
         request_page, status_page = self.page_map.request_page, self.page_map.status_page
-        pages = self.wiki.read_sources([spec.page for spec in specs] + [p for p in (request_page, status_page) if p])
+        listed.update(self._list_translations(specs))
+        translated = [title for spec in specs for title in self._translations.get(spec.page, {}).values()]
+        pages = self.wiki.read_sources([spec.page for spec in specs] + translated + [p for p in (request_page, status_page) if p])
         requests_page = self._request_page(request_page, pages)
         verdicts = self._vet(requests_page) if requests_page else []
         requested = {source for verdict in verdicts for source in verdict.sources}
@@ -277,9 +296,95 @@ class _Planner:
             planned.guard_reasons = self._destructive(planned, Plan(()))
             planned.held_back = bool(planned.guard_reasons)
             return planned
-        _claim(planned, render(reading.report, spec, self.page_map.templates, messages=self.page_map.messages), self.wiki)
+        pages = render(reading.report, spec, self.page_map.templates, self._source_language(spec), messages=self.page_map.messages)
+        _claim(planned, self._in_languages(planned, reading, pages), self.wiki)
         planned.rendered = True
         return planned
+
+    def _in_languages(self, planned: SourcePlan, reading: Reading, pages: list[DesiredPage]) -> list[DesiredPage]:
+        """The source's pages, and each of its translations' pages in its language (``T/LANG``), all with
+        their language bar; a language below ``min_translated`` is skipped, one whose translation cannot be
+        aligned with the source is held back (its pages as they are), each with a line saying why."""
+        spec = planned.spec
+        translations = self._translations.get(spec.page, {})
+        if not translations:
+            return pages
+        source_language = self._source_language(spec)
+        shares = self.wiki.translated_shares(self.wiki.canonical_title(spec.page) or spec.page)
+        by_language = {source_language: pages}
+        for language, title in translations.items():
+            page = self._read.get(title)
+            if page is None or page.redirect:
+                continue
+            translation = read_translation(page.text, page.title, language, page.revision, reading.report, spec,
+                                           self.page_map.codebooks, source_language)
+            share = shares.get(language, translated_share(page.text, source_language))
+            if translation.aligned or share < spec.min_translated:
+                # a language held back is not settled: every run says so until its translation reads well
+                planned.translation_revisions[page.title] = page.revision
+            if share < spec.min_translated:
+                planned.languages.append(LanguageOutcome(language, page.title, "skipped", f"below min_translated ({spec.min_translated:.0%})", share))
+                continue
+            planned.translations.append(translation)  # its findings are shown: its language is published or held back
+            if not translation.aligned:
+                errors = [d for d in translation.diagnostics if d.severity == "error"]
+                first = errors[0]
+                why = (f"{len(errors)} error{'s' if len(errors) > 1 else ''} reading it against the source, "
+                       f"first line {first.line}: {first.code} {first.message}")
+                planned.languages.append(LanguageOutcome(language, page.title, "held back", why, share))
+                continue
+            # every target T is T/LANG in the language, and links between the pages stay in it
+            in_spec = spec.model_copy(update={"targets": tuple(target.model_copy(update={"title": f"{target.title}/{language}"})
+                                                               for target in spec.targets)})
+            rendered = render(translation.report, in_spec, self.page_map.templates, language, messages=self.page_map.messages)
+            # the data pages are the source's in every language: they hold data, not text
+            by_language[language] = [p for p in rendered if p.content_model == "wikitext"]
+            planned.languages.append(LanguageOutcome(language, page.title, "published", share=share))
+        if planned.record is not None:
+            planned.record.languages = [outcome.describe() for outcome in planned.languages]
+            planned.record.problems.extend(outcome.describe() for outcome in planned.languages if outcome.status == "held back")
+        others: dict[str, dict[str, str]] = {}
+        for language, rendered in by_language.items():
+            for p in rendered:
+                base = p.title if language == source_language else p.title[: -len(language) - 1]
+                others.setdefault(base, {})[language] = p.title
+        words = catalog(self.page_map.templates, self.page_map.messages)
+        labels = {language: words.message(language, BAR_MESSAGE) if words is not None and words.has(BAR_MESSAGE) else ""
+                  for language in by_language}
+        return [in_language(p, language, source_language,
+                            others.get(p.title if language == source_language else p.title[: -len(language) - 1], {}),
+                            labels[language])
+                for language, rendered in by_language.items() for p in rendered]
+
+    def _source_language(self, spec: SourceSpec) -> str:
+        listed = self._listed.get(self.wiki.canonical_title(spec.page) or spec.page)
+        return listed.language if listed is not None and listed.language else "en"
+
+    def _list_translations(self, specs: Sequence[SourceSpec]) -> dict[str, RevisionMark | None]:
+        """Find the translations of every source with ``translations:``, from the prefix listings and, for
+        the sources under none, one listing more per namespace, of their longest common prefix (a source
+        alone: its own title, which lists it and its subpages). Returns the latest revision of every page
+        listed here, which the no-op check then need not ask."""
+        wanted = [spec for spec in specs if spec.translations]
+        canonical = {spec.page: self.wiki.canonical_title(spec.page) or spec.page for spec in wanted}
+        by_namespace: dict[int, list[str]] = {}
+        for spec in wanted:
+            if canonical[spec.page] not in self._listed:
+                by_namespace.setdefault(self.wiki.namespace_of(canonical[spec.page]), []).append(canonical[spec.page])
+        revisions: dict[str, RevisionMark | None] = {}
+        for titles in by_namespace.values():
+            for prefix in listing_prefixes(titles):
+                found = self.wiki.pages_under(prefix)
+                self._listed.update(found)
+                revisions.update({title: listed.mark for title, listed in found.items()})
+        children: dict[str, list[tuple[str, str | None]]] = {}
+        for title, listed in self._listed.items():
+            children.setdefault(title.rpartition("/")[0], []).append((title, listed.language))
+        for spec in wanted:
+            own = [target.title.format(source=spec.page) for target in spec.targets if target.each is None]
+            self._translations[spec.page] = find_translations(
+                canonical[spec.page], children.get(canonical[spec.page], []), spec.translations, self._source_language(spec), own)
+        return revisions
 
     def _read_texts(self, titles: list[str]) -> dict[str, SourceText]:
         """Other sources' texts for a cross-source shape: from this run's batch, the rest in one more."""
@@ -472,7 +577,8 @@ class _Planner:
             in_run.add(sp.spec.page)
             if sp.reading is not None:
                 for page in sp.desired.values():
-                    if page.target is not None and sp.spec.targets[page.target].each:
+                    # a per-item target's pages, and every target's pages in another language (T/LANG)
+                    if page.target is not None:
                         claims.add(page.title, self.page_map.target_use(sp.spec, page.target))
             elif sp.settled and (entry := self.state.sources.get(sp.state_key)) is not None:
                 claims.add_published(self.page_map, sp.spec, entry.pages)
@@ -492,6 +598,7 @@ class _Planner:
         revisions: dict[str, RevisionMark | None] = {}
         for rule in self.page_map.sources_from:
             found = self.wiki.pages_under(rule.prefix)
+            self._listed.update(found)
             listing[rule.prefix] = tuple(title for title, listed in found.items() if not listed.redirect)
             revisions.update({title: listed.mark for title, listed in found.items()})
         if listing:
@@ -518,7 +625,8 @@ class _Planner:
         for spec in specs:
             source, entry = sources.get(spec.page), self.state.sources.get(self.key(spec))
             if (source is not None and entry is not None and entry.pages and spec.page not in requested
-                    and entry.revision == source.revision and entry.render_key == self.render_key(spec)):
+                    and entry.revision == source.revision and entry.render_key == self.render_key(spec)
+                    and entry.translations == self._translation_revisions(spec)):
                 candidates[spec.page] = entry
         changed = {spec.page for spec in specs if spec.page not in candidates}
         for spec in specs:
@@ -546,6 +654,11 @@ class _Planner:
         latest = {**known, **self.wiki.latest_revisions([title for title in titles if title not in known])}
         return {page: all(mark.proves(latest.get(title)) for title, mark in entry.pages.items())
                 for page, entry in candidates.items()}
+
+    def _translation_revisions(self, spec: SourceSpec) -> dict[str, int]:
+        """Each translation page of the source as read this run, with its revision."""
+        read = (self._read.get(title) for title in self._translations.get(spec.page, {}).values())
+        return {page.title: page.revision for page in read if page is not None and not page.redirect}
 
     def render_key(self, spec: SourceSpec) -> str:
         """What the source's pages depend on besides its text: :meth:`_templates_key`, and what the page map's

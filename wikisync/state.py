@@ -58,6 +58,8 @@ class SourceState(BaseModel):
     statement_counts: dict[int, int] = Field(default_factory=dict)
     """Revision -> statements, of every revision of the source up to the newest here, as a summary's counts
     are compared with them (read once, then only the revisions after)."""
+    translations: dict[str, int] = Field(default_factory=dict)
+    """Translation page -> the revision of it that run published its language's pages from."""
     statement_counts_key: str = ""
     """What those counts were read with (:func:`wikisync.render.render_key`): another key, another count."""
 

@@ -149,7 +149,9 @@ def _source_part(sp: SourcePlan, actor: _Show | _Apply) -> tuple[int, RunRecord 
         return EXIT_ERROR, actor.finish(sp, record, EXIT_ERROR, "stopped by check errors")
     if sp.guard_reasons and not sp.held_back:
         actor.out.line(f"{sp.label}: destructive-change guard overridden by --force: {'; '.join(sp.guard_reasons)}")
-    return _publish(sp, actor)
+    code, record = _publish(sp, actor)
+    # a language held back is an error of the run, as a source's check errors are; its other languages are published
+    return (EXIT_ERROR if sp.languages_held_back else code), record
 
 
 def _aggregates_part(aggregates: AggregatesPlan, plan: RunPlan, actor: _Show | _Apply) -> int:
@@ -212,6 +214,14 @@ def _show_reading(sp: SourcePlan, options: Options, wiki: Wiki, out: Output) -> 
     if options.dry_run:
         for note in sp.reading.notes():
             out.line(note)
+    for translation in sp.translations:
+        if has_errors(translation.diagnostics) or options.dry_run:
+            for diagnostic in translation.diagnostics:
+                out.line(diagnostic.format(translation.title))
+        elif translation.diagnostics:
+            out.detail(f"{translation.title}: check: {summary_line(translation.diagnostics)}")
+    for outcome in sp.languages:
+        (out.detail if outcome.status == "published" else out.line)(f"{sp.label}: {outcome.describe()}")
 
 
 def _show_held_back(pub: Publication, out: Output, record: RunRecord | None = None) -> None:

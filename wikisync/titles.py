@@ -11,10 +11,13 @@ import re
 import string
 import unicodedata
 
-__all__ = ["MAX_TITLE_BYTES", "part_title", "safe_part", "theme_title", "title_key", "title_problem", "with_source"]
+__all__ = ["LANGUAGE_CODE", "MAX_TITLE_BYTES", "part_title", "safe_part", "theme_title", "title_key", "title_problem", "with_source"]
 
 MAX_TITLE_BYTES = 255
 """MediaWiki's limit on a title, in UTF-8 bytes."""
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)*")
+"""A language code as the Translate extension names a translation's subpage (fr, de, pt-br, zh-hans…)."""
 
 # What a title may not contain to mean what it says: MediaWiki's illegal characters (U+FFFD among
 # them), and URL-encoded sequences and character references, which would be decoded into another title.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import logging
 import logging.handlers
@@ -507,7 +508,7 @@ class Wiki:
                 body = self.site.simple_request(**params).submit()
                 for page in _query_pages(body):
                     known = found[page["title"]].mark if page["title"] in found else None
-                    found[page["title"]] = ListedPage(_latest_mark(page) or known, "redirect" in page)
+                    found[page["title"]] = ListedPage(_latest_mark(page) or known, "redirect" in page, page.get("pagelanguage"))
                 if "continue" not in body:
                     return found
                 params.update(body["continue"])
@@ -515,6 +516,36 @@ class Wiki:
             raise WikiError(f"cannot list the pages under {prefix!r}: {_first_line(exc)}") from None
         except OSError as exc:
             raise WikiError(f"cannot reach the wiki: {_first_line(exc)}") from None
+
+    @functools.cached_property
+    def has_translate(self) -> bool:
+        """Whether the wiki runs the Translate extension (siteinfo's extensions): its APIs are then asked."""
+        try:
+            return bool(self.site.has_extension("Translate"))
+        except self._errors.Error:
+            return False
+
+    def translated_shares(self, title: str) -> dict[str, float]:
+        """Language -> the share of a translatable page's units translated and up to date, from Translate's
+        message group statistics (``meta=messagegroupstats``, followed while it fills its cache); {} on a
+        wiki without Translate or when it cannot tell."""
+        if not self.has_translate:
+            return {}
+        params: dict[str, Any] = {"action": "query", "meta": "messagegroupstats", "mgsgroup": f"page-{title}"}
+        shares: dict[str, float] = {}
+        try:
+            for _ in range(5):
+                body = self.site.simple_request(**params).submit()
+                for row in (body.get("query") or {}).get("messagegroupstats") or []:
+                    total = int(row.get("total") or 0)
+                    if total:  # Translate counts an outdated (fuzzy) unit apart from the translated ones
+                        shares[row["code"]] = int(row.get("translated") or 0) / total
+                if "continue" not in body:
+                    break
+                params.update(body["continue"])
+        except (self._errors.Error, KeyError, TypeError, ValueError):
+            return {}
+        return shares
 
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
         """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""
@@ -565,6 +596,10 @@ class Wiki:
             except (self._errors.InvalidTitleError, ValueError) as exc:
                 problem = f"the wiki does not accept this title ({_first_line(exc)})"
         raise TitleError(title, problem)
+
+    def namespace_of(self, title: str) -> int:
+        """The number of the namespace a title is in (0 for the main namespace)."""
+        return int(self.page(title).namespace().id)
 
     def canonical_title(self, title: str) -> str | None:
         """The wiki's spelling of a title (namespace aliases and localised names resolved, first letter

@@ -74,3 +74,5 @@ class ListedPage:
     mark: RevisionMark | None
     """Its latest revision and that text's SHA-1."""
     redirect: bool
+    language: str | None = None
+    """Its page language (``pagelanguage``), as the wiki tells it."""
