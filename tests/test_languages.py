@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wikisync.languages import LanguageOutcome, find_translations, in_language, listing_prefixes, translated_share
+from wikisync.languages import BAR_TEMPLATE, LanguageOutcome, bar_links, find_translations, in_language, listing_prefixes, translated_share
 from wikisync.pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
+from wikisync.render import render_page
 
+ROOT = Path(__file__).resolve().parent.parent
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "languages" / "cases.yaml").read_text(encoding="utf-8"))
 NOTICE = f"{NOTICE_BEGIN}generated{NOTICE_END}\n"
 
@@ -27,34 +29,42 @@ def test_listing_prefixes(case):
     assert listing_prefixes(case["titles"]) == case["prefixes"]
 
 
-def test_a_translated_page_is_wrapped_in_its_language_and_opens_with_the_language_bar():
+BAR = '<div class="wikisync-languages">the bar</div>\n'
+
+
+def test_a_translated_page_is_wrapped_in_its_language_and_opens_with_its_language_bar():
     page = DesiredPage("S/Themes/fr", NOTICE + "Le texte.\n", "overview.wiki.j2")
-    others = {"en": "S/Themes", "fr": "S/Themes/fr", "ar": "S/Themes/ar"}
-    text = in_language(page, "fr", "en", others, "Langues :").text
-    assert text == (NOTICE + '<div lang="fr" dir="ltr" class="mw-content-ltr">\n'
-                    '<div class="wikisync-languages" style="font-size:90%; margin-bottom:0.5em;">Langues : '
-                    '[[S/Themes|<span lang="en" dir="ltr">English</span>]] · \'\'\'français\'\'\' · '
-                    '[[S/Themes/ar|<span lang="ar" dir="rtl">العربية</span>]]</div>\nLe texte.\n</div>\n')
+    assert in_language(page, "fr", "en", BAR).text == (NOTICE + '<div lang="fr" dir="ltr" class="mw-content-ltr">\n'
+                                                       + BAR + "Le texte.\n</div>\n")
 
 
 def test_a_right_to_left_language_is_wrapped_so():
     page = DesiredPage("S/Themes/he", NOTICE + "טקסט\n", "overview.wiki.j2")
-    assert '<div lang="he" dir="rtl" class="mw-content-rtl">' in in_language(page, "he", "en", {"he": "S/Themes/he", "en": "S/Themes"}, "").text
+    assert '<div lang="he" dir="rtl" class="mw-content-rtl">' in in_language(page, "he", "en", "").text
 
 
 def test_the_source_language_gets_the_bar_only_with_other_languages_and_no_wrapper():
     page = DesiredPage("S/Themes", NOTICE + "The text.\n", "overview.wiki.j2")
-    assert in_language(page, "en", "en", {"en": "S/Themes"}, "Languages:") == page
-    text = in_language(page, "en", "en", {"en": "S/Themes", "de": "S/Themes/de"}, "Languages:").text
-    assert text.startswith(NOTICE + '<div class="wikisync-languages"') and text.endswith("</div>\nThe text.\n")
-    assert "lang=\"en\" dir" not in text
+    assert in_language(page, "en", "en", "") == page
+    assert in_language(page, "en", "en", BAR).text == NOTICE + BAR + "The text.\n"
 
 
 def test_a_json_page_and_a_page_that_failed_stay_as_they_are():
     data = DesiredPage("S/data.json", '{"a": 1}', "", content_model="json")
     failed = DesiredPage("S/Themes/fr", "", "overview.wiki.j2", error="boom")
-    assert in_language(data, "fr", "en", {"en": "S/data.json", "fr": "x"}, "") == data
-    assert in_language(failed, "fr", "en", {"en": "S/Themes", "fr": "S/Themes/fr"}, "") == failed
+    assert in_language(data, "fr", "en", BAR) == data
+    assert in_language(failed, "fr", "en", BAR) == failed
+
+
+def test_the_language_bar_names_each_language_in_itself_with_its_direction_and_its_own_in_bold():
+    others = {"en": "S/Themes", "fr": "S/Themes/fr", "ar": "S/Themes/ar"}
+    links = bar_links("fr", others)
+    assert [(link["language"], link["name"], link["direction"], link["current"]) for link in links] == [
+        ("en", "English", "ltr", False), ("fr", "français", "ltr", True), ("ar", "العربية", "rtl", False)]
+    text = render_page(ROOT / "templates", BAR_TEMPLATE, {"links": links}, "fr")
+    assert text == ('<div class="wikisync-languages" style="font-size:90%; margin-bottom:0.5em;">Langues : '
+                    '[[S/Themes|<span lang="en" dir="ltr">English</span>]] · \'\'\'français\'\'\' · '
+                    '[[S/Themes/ar|<span lang="ar" dir="rtl">العربية</span>]]</div>\n')
 
 
 def test_the_translated_share_and_an_outcome_in_words():

@@ -16,11 +16,8 @@ from .messages import direction
 from .pages import NOTICE_END, DesiredPage
 from .titles import LANGUAGE_CODE, title_key
 
-__all__ = ["AUTONYMS", "BAR_MESSAGE", "LanguageOutcome", "find_translations", "in_language", "language_name", "listing_prefixes",
+__all__ = ["AUTONYMS", "BAR_TEMPLATE", "LanguageOutcome", "bar_links", "find_translations", "in_language", "language_name", "listing_prefixes",
            "translated_share"]
-
-BAR_MESSAGE = "wikisync-languages"
-"""The message that labels the language bar (``Languages:``)."""
 
 AUTONYMS = {
     "ar": "العربية", "bn": "বাংলা", "ca": "català", "cs": "čeština", "da": "dansk", "de": "Deutsch", "el": "Ελληνικά",
@@ -95,28 +92,31 @@ def translated_share(text: str, source_language: str) -> float:
     return 1.0 if units == 0 else 1 - (untranslated + outdated) / units
 
 
-def in_language(page: DesiredPage, language: str, source_language: str, others: Mapping[str, str], label: str) -> DesiredPage:
-    """``page`` as published in ``language``: its language bar (``others``: language -> the title of this
-    page in it, its own included; none with a single language), labelled ``label``, after the notice, and a
-    translation's whole text in a ``lang``/``dir`` wrapper. A JSON page stays as it is."""
-    if page.content_model != "wikitext" or page.error or (len(others) < 2 and language == source_language):
+BAR_TEMPLATE = "languages.wiki.j2"
+"""The template of the language bar; it sees ``links`` (:func:`bar_links`)."""
+
+
+def bar_links(language: str, others: Mapping[str, str]) -> list[dict[str, str | bool]]:
+    """What the language bar of a page in ``language`` links (``others``: language -> the title of the page in
+    it, its own included): each language's name in itself, its direction, and whether it is the page's own."""
+    return [{"language": code, "title": title, "name": language_name(code), "direction": direction(code), "current": code == language}
+            for code, title in others.items()]
+
+
+def in_language(page: DesiredPage, language: str, source_language: str, bar: str) -> DesiredPage:
+    """``page`` as published in ``language``: its language bar (``bar``, the rendered :data:`BAR_TEMPLATE`;
+    "" for none) after the notice, and a translation's whole text in a ``lang``/``dir`` wrapper. A JSON
+    page, and a page that could not be rendered, stay as they are."""
+    if page.content_model != "wikitext" or page.error or (not bar and language == source_language):
         return page
     cut = page.text.find(NOTICE_END)
     cut = cut + len(NOTICE_END) + 1 if cut >= 0 else 0
     notice, body = page.text[:cut], page.text[cut:]
-    bar = _bar(language, others, label) if len(others) > 1 else ""
     if language == source_language:
         return replace(page, text=f"{notice}{bar}{body}")
     side = direction(language)
     wrapped = f'<div lang="{language}" dir="{side}" class="mw-content-{side}">\n{bar}{body.rstrip()}\n</div>\n'
     return replace(page, text=notice + wrapped)
-
-
-def _bar(language: str, others: Mapping[str, str], label: str) -> str:
-    links = [f"'''{language_name(code)}'''" if code == language else f'[[{title}|<span lang="{code}" dir="{direction(code)}">'
-             f"{language_name(code)}</span>]]" for code, title in others.items()]
-    return (f'<div class="wikisync-languages" style="font-size:90%; margin-bottom:0.5em;">'
-            f"{label} {' · '.join(links)}</div>\n")
 
 
 def listing_prefixes(titles: Sequence[str]) -> list[str]:

@@ -16,16 +16,16 @@ from .aggregate import StaleSource, aggregate
 from .claims import Claims
 from .config import Guard, PageMap, SourceSpec
 from .diagnostics import has_errors, summary_line
-from .errors import WikiError
+from .errors import TemplateError, WikiError
 from .jsontext import load_data
-from .languages import BAR_MESSAGE, LanguageOutcome, find_translations, in_language, listing_prefixes, translated_share
+from .languages import BAR_TEMPLATE, LanguageOutcome, bar_links, find_translations, in_language, listing_prefixes, translated_share
 from .model import PageState, RevisionMark
 from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
 from .reading import Across, CountHistory, Reading, SourceText, count_history, read_source
-from .render import catalog, render, render_aggregates, render_key
+from .render import catalog, render, render_aggregates, render_key, render_page
 from .run_record import RunRecord
 from .shapes import shape
 from .shapes.base import Citing
@@ -348,13 +348,20 @@ class _Planner:
             for p in rendered:
                 base = p.title if language == source_language else p.title[: -len(language) - 1]
                 others.setdefault(base, {})[language] = p.title
-        words = catalog(self.page_map.templates, self.page_map.messages)
-        labels = {language: words.message(language, BAR_MESSAGE) if words is not None and words.has(BAR_MESSAGE) else ""
-                  for language in by_language}
-        return [in_language(p, language, source_language,
-                            others.get(p.title if language == source_language else p.title[: -len(language) - 1], {}),
-                            labels[language])
+        return [self._with_bar(p, language, source_language, others.get(p.title if language == source_language
+                                                                          else p.title[: -len(language) - 1], {}))
                 for language, rendered in by_language.items() for p in rendered]
+
+    def _with_bar(self, page: DesiredPage, language: str, source_language: str, others: Mapping[str, str]) -> DesiredPage:
+        """The page in its language, with the language bar when it is published in more than one."""
+        if len(others) < 2 or page.content_model != "wikitext" or page.error:
+            return in_language(page, language, source_language, "")
+        try:
+            bar = render_page(self.page_map.templates, BAR_TEMPLATE, {"links": bar_links(language, others)}, language,
+                              self.page_map.messages)
+        except TemplateError as exc:
+            return replace(page, text="", error=str(exc))
+        return in_language(page, language, source_language, bar)
 
     def _source_language(self, spec: SourceSpec) -> str:
         listed = self._listed.get(self.wiki.canonical_title(spec.page) or spec.page)
