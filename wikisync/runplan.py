@@ -30,7 +30,7 @@ from .run_record import RunRecord
 from .shapes import shape
 from .shapes.base import Citing
 from .state import SourceState, State, state_key
-from .titles import title_key
+from .titles import title_key, with_source
 from .translation import TranslationReading, read_translation
 from .wiki import SourcePage, Wiki
 from .wiki_records import ListedPage, Revision
@@ -333,9 +333,11 @@ class _Planner:
                        f"first line {first.line}: {first.code} {first.message}")
                 planned.languages.append(LanguageOutcome(language, page.title, "held back", why, share))
                 continue
-            # every target T is T/LANG in the language, and links between the pages stay in it
-            in_spec = spec.model_copy(update={"targets": tuple(target.model_copy(update={"title": f"{target.title}/{language}"})
-                                                               for target in spec.targets)})
+            # every target T is T/LANG, so links between the pages stay in the language; the pages say they are
+            # made from the translation (its title and revision), which is what a reader of that language reads
+            targets = tuple(target.model_copy(update={"title": with_source(target.title, spec.page) + f"/{language}"})
+                            for target in spec.targets)
+            in_spec = spec.model_copy(update={"page": page.title, "targets": targets})
             rendered = render(translation.report, in_spec, self.page_map.templates, language, messages=self.page_map.messages)
             # the data pages are the source's in every language: they hold data, not text
             by_language[language] = [p for p in rendered if p.content_model == "wikitext"]
