@@ -66,8 +66,10 @@ def test_sanitise_keeps_the_text_and_drops_everything_the_browser_would_fetch():
         assert fetching not in clean, fetching
 
 
-def test_blocks_are_the_top_level_elements_of_the_parser_output():
-    found = blocks('<div class="mw-parser-output"><h2>A</h2>\n<p>one <b>two</b></p>\n<table><tr><td>x</td></tr></table><hr></div>')
+@pytest.mark.parametrize("root", ['<div class="mw-parser-output">',  # MediaWiki 1.39
+                                  '<div class="mw-content-ltr mw-parser-output" lang="en" dir="ltr">'])  # 1.43
+def test_blocks_are_the_top_level_elements_of_the_parser_output(root):
+    found = blocks(root + '<h2>A</h2>\n<p>one <b>two</b></p>\n<table><tr><td>x</td></tr></table><hr></div>')
     assert found == ["<h2>A</h2>", "<p>one <b>two</b></p>", "<table><tr><td>x</td></tr></table>", "<hr>"]
 
 

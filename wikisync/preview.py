@@ -264,7 +264,8 @@ class _Blocks(HTMLParser):
                 at = self._offset()
                 self.spans.append((at, at + len(self.get_starttag_text() or "")))
             return
-        if self.depth == 0 and not self.spans and ("class", "mw-parser-output") in [(k, (v or "").split()[0] if v else "") for k, v in attrs]:
+        # MediaWiki 1.43 writes class="mw-content-ltr mw-parser-output" (with the page's lang and dir): the root either way
+        if self.depth == 0 and not self.spans and any(k == "class" and "mw-parser-output" in (v or "").split() for k, v in attrs):
             self.root = 1
         elif self.depth == self.root and self.open_at is None:
             self.open_at = self._offset()
