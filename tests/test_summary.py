@@ -209,6 +209,38 @@ def test_a_statement_source_takes_the_citations_of_its_statements():
     assert corpus.cited_by["§Ar1.4"] == ("Strategy/Sources/Summary",)
 
 
+def test_a_source_summary_page_says_which_summary_lines_cite_each_statement():
+    """As the statement index does, with the lines: each cited statement of the source's own summary page names
+    the summaries citing it, linked, with the lines of their citations; an uncited one says nothing more."""
+    from dataclasses import replace
+
+    from wikisync.render import render
+    from wikisync.shapes.records import CitedBy
+
+    page_map, readings = _fixture_readings(cited=True)
+    pump = next(r for r in readings if r.spec.page == "Strategy/Sources/Arabic-Village-Pump")
+    lines = {line.split("'''")[1]: line for line in _statement_lines(render(pump.report, pump.spec, page_map.templates))}
+    assert lines["§Ar1.1"].endswith(" — cited by [[Strategy/Sources/Summary]] (line 3)")
+    assert lines["§Ar1.4"].endswith(" — cited by [[Strategy/Sources/Summary]] (line 4)")
+    assert "cited" not in lines["§Ar1.2"]
+    more = replace(pump.report, cited_by={**(pump.report.cited_by or {}), "§Ar1.1": (
+        CitedBy("Strategy/Sources/Other summary", 7), CitedBy("Strategy/Sources/Summary", 3), CitedBy("Strategy/Sources/Summary", 9))})
+    for language, said in (("en", " — cited by [[Strategy/Sources/Other summary]] (line 7), [[Strategy/Sources/Summary]] (lines 3, 9)"),
+                           ("fr", " — cité par [[Strategy/Sources/Other summary]] (ligne 7), [[Strategy/Sources/Summary]] (lignes 3, 9)"),
+                           ("de", " — zitiert von [[Strategy/Sources/Other summary]] (Zeile 7), [[Strategy/Sources/Summary]] (Zeilen 3, 9)")):
+        [first] = [line for line in _statement_lines(render(more, pump.spec, page_map.templates, language=language))
+                   if "§Ar1.1'''" in line]
+        assert first.endswith(said), first
+    # a run without summaries: not a word of citations
+    assert not any("cited" in line for line in _statement_lines(render(replace(pump.report, cited_by=None), pump.spec,
+                                                                            page_map.templates)))
+
+
+def _statement_lines(pages) -> list[str]:
+    summary = next(page for page in pages if page.title.endswith("/Summary"))
+    return [line for line in summary.text.splitlines() if line.startswith("* ") and "'''§" in line]
+
+
 def test_the_citations_table_has_one_line_per_cell():
     from wikisync.render import render
 

@@ -181,6 +181,11 @@ def _cited_by(wiki, source: str) -> dict[str, list[tuple[str, int]]]:
     return {s["id"]: [(c["summary"], c["line"]) for c in s["cited_by"]] for s in data["statements"]}
 
 
+def _statement_lines(text: str) -> dict[str, str]:
+    """A source's summary page: each statement's line by its id."""
+    return {line.split("'''")[1]: line for line in text.splitlines() if line.startswith("* ") and "'''§" in line}
+
+
 def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     wiki, prefix, page_map = cited_corpus
     summary, pump, meetup = prefix + "Summary", prefix + "Arabic-Village-Pump", prefix + "Arabic-Meetup"
@@ -192,6 +197,10 @@ def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     assert _cited_by(wiki, meetup) == {"§Ar2.1": [(summary, 3)], "§Ar2.2": [(summary, 3)], "§Ar2.3": [], "§Ar2.4": []}
     index = wiki.page_text(prefix + "Index")
     assert f"* [[{pump}/Summary#§Ar1.1|§Ar1.1]]: cited by [[{summary}]]\n" in index
+    # the source's own summary page says it too, with the summary's line
+    pump_lines = _statement_lines(wiki.page_text(pump + "/Summary"))
+    assert pump_lines["§Ar1.1"].endswith(f" — cited by [[{summary}]] (line 2)")
+    assert "cited" not in pump_lines["§Ar1.2"]
     assert f"* [[{pump}/Summary#§Ar1.2|§Ar1.2]]\n" in index
     corpus_page = wiki.page_text(prefix + "Corpus")
     assert f'| [[{pump}|Arabic-Village-Pump]] || Ar1 || data-sort-value="2" | 2 of 5 cited (40%)' in corpus_page
@@ -208,6 +217,8 @@ def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     code, out = run_cli(capsys, page_map)
     assert code == 0, out
     assert _cited_by(wiki, meetup) == {"§Ar2.1": [], "§Ar2.2": [], "§Ar2.3": [(summary, 3)], "§Ar2.4": []}
+    meetup_lines = _statement_lines(wiki.page_text(meetup + "/Summary"))
+    assert meetup_lines["§Ar2.3"].endswith(f" — cited by [[{summary}]] (line 3)") and "cited" not in meetup_lines["§Ar2.1"]
     assert wiki.revision_count(meetup + "/data.json") == meetup_data + 1
     assert wiki.revision_count(pump + "/data.json") == pump_data  # its citations did not change: not re-rendered
     assert f'| [[{meetup}|Arabic-Meetup]] || Ar2 || data-sort-value="1" | 1 of 4 cited (25%)' in wiki.page_text(prefix + "Corpus")
