@@ -94,6 +94,12 @@ def test_the_documents_agree_with_themselves():
         assert totals["by_code"][role] == {code: sum(cells.values()) for code, cells in codes.items()}
     row = next(s for s in aggregate["sources"] if s["title"] == source["title"])
     assert row["statements"] == len(source["statements"])
+    # the citations: each source's cited ids are its statements with a cited_by, the totals and summaries add up
+    assert row["cited_ids"] == [s["id"] for s in source["statements"] if s.get("cited_by")]
+    assert all(s["cited"] == len(s["cited_ids"]) <= s["statements"] for s in aggregate["sources"])
+    [summary] = aggregate["summaries"]  # one summary: it cites every statement cited
+    assert totals["cited"] == sum(s["cited"] for s in aggregate["sources"]) == summary["cited"]
+    assert all(s["cited"] <= s["citations"] for s in aggregate["summaries"])
     for role, codes in source["counts"].items():
         counted: dict[str, int] = {}
         for statement in source["statements"]:

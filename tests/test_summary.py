@@ -5,6 +5,7 @@ and `wikisync parse|check` of a summary file."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -209,11 +210,37 @@ def test_a_statement_source_takes_the_citations_of_its_statements():
     assert corpus.cited_by["§Ar1.4"] == ("Strategy/Sources/Summary",)
 
 
+def test_the_corpus_data_page_tells_what_the_summaries_cite():
+    """Per source its cited statements (their ids in its order) beside its total; per summary the citations it
+    writes (resolved or not) and the statements they resolve to; the total; all within the data schema."""
+    from test_data_schema import validator
+
+    from wikisync.aggregate import aggregate, corpus_data
+    from wikisync.reading import Across
+
+    page_map, readings = _fixture_readings(cited=True)
+    summary = page_map.sources[0]
+    cites = Across(page_map, lambda titles: {}).cites((FIXTURES / "Summary.wiki").read_text(encoding="utf-8"), summary.page, 200,
+                                                      summary)
+    counted = [r for r in readings if r.shape.in_aggregates]
+    data = corpus_data(aggregate(counted, {}, page_map.codebooks, summaries=[cites]), 10)
+    assert {s["title"].rsplit("/", 1)[-1]: (s["cited"], s["cited_ids"], s["statements"]) for s in data["sources"]} == {
+        "Arabic-Village-Pump": (2, ["§Ar1.1", "§Ar1.4"], 5), "Arabic-Meetup": (4, ["§Ar2.1", "§Ar2.2", "§Ar2.3", "§Ar2.4"], 4),
+        "Bengali-Wikipedia": (2, ["§Bn1.1", "§Bn1.3"], 4), "French-Wikipedia": (2, ["§FR.1", "§FR.2"], 2),
+        "English-Mailing-List": (0, [], 1), "English-Wikipedia": (1, ["§En1.1"], 2)}
+    assert data["totals"]["cited"] == 11
+    # 17 written, as the Citations page counts them: a range is one per line, the unresolved count too
+    assert data["summaries"] == [{"title": "Strategy/Sources/Summary", "revision": 200, "citations": 17, "cited": 11}]
+    assert list(validator().iter_errors({"wikisync": {"fingerprint": "0" * 16, "version": 1}, **data})) == []
+    # a page map without summaries: the data page says nothing of citations
+    plain = corpus_data(aggregate([replace(r, report=replace(r.report, cited_by=None)) for r in counted], {}, page_map.codebooks), 10)
+    assert "summaries" not in plain and "cited" not in plain["totals"]
+    assert not any("cited" in s or "cited_ids" in s for s in plain["sources"])
+
+
 def test_a_source_summary_page_says_which_summary_lines_cite_each_statement():
     """As the statement index does, with the lines: each cited statement of the source's own summary page names
     the summaries citing it, linked, with the lines of their citations; an uncited one says nothing more."""
-    from dataclasses import replace
-
     from wikisync.render import render
     from wikisync.shapes.records import CitedBy
 

@@ -186,6 +186,16 @@ def _statement_lines(text: str) -> dict[str, str]:
     return {line.split("'''")[1]: line for line in text.splitlines() if line.startswith("* ") and "'''§" in line}
 
 
+def _corpus_citations(wiki, prefix: str):
+    """The JSON aggregate's citations, once it validates: per source (cited, ids, statements), the total, the summaries."""
+    from test_data_schema import validator
+
+    data = json.loads(wiki.page_text(prefix + "Corpus.json"))
+    assert [error.message for error in validator().iter_errors(data)] == []
+    return ({s["title"]: (s["cited"], s["cited_ids"], s["statements"]) for s in data["sources"]}, data["totals"]["cited"],
+            data["summaries"])
+
+
 def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     wiki, prefix, page_map = cited_corpus
     summary, pump, meetup = prefix + "Summary", prefix + "Arabic-Village-Pump", prefix + "Arabic-Meetup"
@@ -204,6 +214,11 @@ def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     assert f"* [[{pump}/Summary#§Ar1.2|§Ar1.2]]\n" in index
     corpus_page = wiki.page_text(prefix + "Corpus")
     assert f'| [[{pump}|Arabic-Village-Pump]] || Ar1 || data-sort-value="2" | 2 of 5 cited (40%)' in corpus_page
+    # the JSON aggregate too: each source's cited statements beside its total, the summary's citations
+    summary_revision = wiki.page_info(summary).revid
+    assert _corpus_citations(wiki, prefix) == (
+        {pump: (2, ["§Ar1.1", "§Ar1.4"], 5), meetup: (2, ["§Ar2.1", "§Ar2.2"], 4)}, 4,
+        [{"title": summary, "revision": summary_revision, "citations": 5, "cited": 4}])
     assert f'| [[{meetup}|Arabic-Meetup]] || Ar2 || data-sort-value="2" | 2 of 4 cited (50%)' in corpus_page
 
     before = wiki.api_request_count()
@@ -222,4 +237,7 @@ def test_each_statement_knows_the_summary_lines_citing_it(cited_corpus, capsys):
     assert wiki.revision_count(meetup + "/data.json") == meetup_data + 1
     assert wiki.revision_count(pump + "/data.json") == pump_data  # its citations did not change: not re-rendered
     assert f'| [[{meetup}|Arabic-Meetup]] || Ar2 || data-sort-value="1" | 1 of 4 cited (25%)' in wiki.page_text(prefix + "Corpus")
+    assert _corpus_citations(wiki, prefix) == (
+        {pump: (2, ["§Ar1.1", "§Ar1.4"], 5), meetup: (1, ["§Ar2.3"], 4)}, 3,
+        [{"title": summary, "revision": wiki.page_info(summary).revid, "citations": 4, "cited": 3}])
     assert wiki.revision_count(summary) == 2  # read, never edited: only the Editor's two revisions

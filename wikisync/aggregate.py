@@ -11,13 +11,15 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .names import keyword_key
-from .reading import Reading
+from .reading import Cites, Reading
 from .shapes.base import NO_CODE
 from .shapes.records import Codebook
 
-__all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "StaleSource", "TrackFigures", "aggregate", "corpus_data"]
+__all__ = ["NO_CODE", "Corpus", "KeywordCount", "SourceFigures", "StaleSource", "SummaryFigures", "TrackFigures", "aggregate",
+           "corpus_data"]
 
 NO_TRACK = "unassigned"
 
@@ -36,6 +38,8 @@ class SourceFigures:
     """The page whose anchors are this source's statement ids, when it has one."""
     cited: int | None = None
     """Its statements that some summary cites; None when the run has no summaries to tell."""
+    cited_ids: tuple[str, ...] = ()
+    """The ids of those statements, in the source's order."""
 
     @property
     def coverage(self) -> str:
@@ -50,6 +54,18 @@ class SourceFigures:
     @property
     def participants_unparsed(self) -> bool:
         return self.participants is None and bool(self.participants_text.strip())
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    """A summary (a source that cites the others), as the corpus counts its citations."""
+
+    title: str
+    revision: int | None
+    citations: int
+    """Every citation it writes, whether or not it resolves."""
+    cited: int
+    """The statements of the corpus its citations resolve to, each once."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +119,18 @@ class Corpus:
     """The sources that failed in this run: counted from their last published data, or left out."""
     cited_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Statement id -> the titles of the summaries citing it (an id none cites: absent)."""
+    summaries: tuple[SummaryFigures, ...] = ()
+    """Every summary the run read, in page-map order."""
 
     @property
     def cites(self) -> bool:
         """Whether the run had summaries to tell which statements are cited."""
         return any(source.cited is not None for source in self.sources)
+
+    @property
+    def cited(self) -> int:
+        """The statements of the corpus that some summary cites."""
+        return sum(source.cited or 0 for source in self.sources)
 
     @property
     def statements(self) -> int:
@@ -138,9 +161,9 @@ class Corpus:
 
 
 def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[str, ...]], codebooks: Mapping[str, Codebook],
-              role: str = "theme", stale: Sequence[StaleSource] = ()) -> Corpus:
+              role: str = "theme", stale: Sequence[StaleSource] = (), summaries: Sequence[Cites] = ()) -> Corpus:
     """``readings``: every source counted, the stale ones from their last published data; ``stale``: the
-    sources that failed, counted so or left out."""
+    sources that failed, counted so or left out; ``summaries``: what each summary cites."""
     matrix: dict[str, dict[str, int]] = {}
     sources: list[SourceFigures] = []
     spellings: dict[str, Counter[str]] = {}
@@ -155,7 +178,8 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
         cited_by.update(tally.cited_by)
         matrix[spec.page] = dict(tally.row)
         sources.append(SourceFigures(spec.page, spec.code, spec.shape, reading.report.revision, spec.track, tally.count,
-                                     tally.participants, tally.participants_text, tally.summary_page, tally.cited))
+                                     tally.participants, tally.participants_text, tally.summary_page, tally.cited,
+                                     tuple(tally.cited_by)))
     return Corpus(
         role=role,
         codes=_columns(matrix, readings, codebooks, role),
@@ -169,6 +193,9 @@ def aggregate(readings: Sequence[Reading], keyword_themes: Mapping[str, tuple[st
         index=tuple(index),
         stale=tuple(stale),
         cited_by=cited_by,
+        summaries=tuple(SummaryFigures(cites.title, cites.revision, cites.written,
+                                       sum(cites.title in citing for citing in cited_by.values()))
+                        for cites in summaries),
     )
 
 
@@ -207,11 +234,14 @@ def _tracks(sources: Sequence[SourceFigures]) -> tuple[TrackFigures, ...]:
 
 
 def corpus_data(corpus: Corpus, top_keywords: int) -> dict:
-    """The aggregate's JSON data page; ``stale`` lists the sources that failed, when some did."""
-    data = {
+    """The aggregate's JSON data page; ``stale`` lists the sources that failed, when some did. When the run has
+    summaries, each source says which of its statements they cite (``cited``, ``cited_ids``), the totals how
+    many in all, and ``summaries`` each summary's citations and the statements they resolve to."""
+    data: dict[str, Any] = {
         "sources": [
             {"title": s.title, "code": s.code, "shape": s.shape, "revision": s.revision, "track": s.track,
-             "statements": s.statements, "participants": s.participants, "participants_text": s.participants_text}
+             "statements": s.statements, "participants": s.participants, "participants_text": s.participants_text,
+             **({"cited": s.cited, "cited_ids": list(s.cited_ids)} if s.cited is not None else {})}
             for s in corpus.sources
         ],
         "matrix": {corpus.role: {code: {title: row[code] for title, row in corpus.matrix.items() if row.get(code)}
@@ -224,10 +254,14 @@ def corpus_data(corpus: Corpus, top_keywords: int) -> dict:
             "by_track": {t.track: {"sources": t.sources, "participants": t.participants, "statements": t.statements}
                          for t in corpus.tracks},
             "by_code": {corpus.role: corpus.by_code()},
+            **({"cited": corpus.cited} if corpus.cites else {}),
         },
         "keywords": [{"keyword": k.keyword, "count": k.count} for k in corpus.keywords[:top_keywords]],
         "index": dict(corpus.index),
     }
+    if corpus.cites:
+        data["summaries"] = [{"title": s.title, "revision": s.revision, "citations": s.citations, "cited": s.cited}
+                             for s in corpus.summaries]
     if corpus.stale:
         data["stale"] = [{"title": s.title, "revision": s.revision, "reason": s.reason} for s in corpus.stale]
     return data

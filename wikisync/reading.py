@@ -17,7 +17,7 @@ from .shapes.base import Citing, OtherSource, ShapeReport
 from .shapes.records import Codebook
 from .titles import title_key
 
-__all__ = ["Across", "CountHistory", "HistoryReader", "Reading", "SourceText", "count_history", "read_source"]
+__all__ = ["Across", "Cites", "CountHistory", "HistoryReader", "Reading", "SourceText", "count_history", "read_source"]
 
 SourceText = tuple[str, int | None]
 """A page's text and revision (None for a file)."""
@@ -45,6 +45,18 @@ class Reading:
     def notes(self) -> list[str]:
         """What a dry run says about how the pages come out."""
         return self.shape.notes(self.report, self.spec)
+
+
+@dataclass(frozen=True)
+class Cites:
+    """What one cross-source source (a summary) cites of the others, by their codes alone (:meth:`Across.cites`)."""
+
+    title: str
+    revision: int | None
+    written: int
+    """Every citation it writes, whether or not it resolves."""
+    citing: tuple[Citing, ...]
+    """Those that fit one source, each with the Line it cites (:meth:`Shape.citations`)."""
 
 
 @dataclass(frozen=True)
@@ -88,9 +100,13 @@ class Across:
     def citations(self, text: str, title: str, revision: int | None, spec: SourceSpec) -> list[Citing]:
         """What a source cites of the others, by their codes alone: none of them is read (a citation then
         names the Line it cites, which the cited source's own reading turns into its statement)."""
+        return list(self.cites(text, title, revision, spec).citing)
+
+    def cites(self, text: str, title: str, revision: int | None, spec: SourceSpec) -> Cites:
+        """:meth:`citations`, with how many citations the source writes in all."""
         found = shape(spec.shape)
-        report = found.parse(text, title, revision, spec, self.page_map.codebooks)
-        return found.citations(found.with_others(report, spec, self.others(title)))
+        report = found.with_others(found.parse(text, title, revision, spec, self.page_map.codebooks), spec, self.others(title))
+        return Cites(title, revision, found.citations_written(report), tuple(found.citations(report)))
 
     def _with_history(self, other: OtherSource, spec: SourceSpec) -> OtherSource:
         assert self.read_history is not None and other.report is not None

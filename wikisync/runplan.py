@@ -24,7 +24,7 @@ from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
 from .pages import DesiredPage
 from .plan import Action, Change, Plan, destructive_reasons, plan, region_text, rewritten_on_save
-from .reading import Across, CountHistory, Reading, SourceText, count_history, read_source
+from .reading import Across, Cites, CountHistory, Reading, SourceText, count_history, read_source
 from .render import catalog, render, render_aggregates, render_key, render_page
 from .run_record import RunRecord
 from .shapes import shape
@@ -222,6 +222,8 @@ class _Planner:
     _citing: dict[str, list[Citing]] | None = field(default=None, repr=False)
     """Source title (as the page map spells it) -> what the page map's cross-source sources cite of it; None
     when the page map has none (no source's pages then say anything of citations)."""
+    _cites: list[Cites] = field(default_factory=list, repr=False)
+    """What each cross-source source read this run cites, for the aggregates to count."""
     _listed: dict[str, ListedPage] = field(default_factory=dict, repr=False)
     """Every page a listing found this run (a prefix's, or the translated sources'), by the wiki's spelling."""
     _translations: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
@@ -418,7 +420,9 @@ class _Planner:
         for spec in citing:
             if spec.page in texts:
                 text, revision = texts[spec.page]
-                for cited in across.citations(text, self.wiki.canonical_title(spec.page) or spec.page, revision, spec):
+                cites = across.cites(text, self.wiki.canonical_title(spec.page) or spec.page, revision, spec)
+                self._cites.append(cites)
+                for cited in cites.citing:
                     found.setdefault(cited.source, []).append(cited)
         return found
 
@@ -519,7 +523,7 @@ class _Planner:
         previous = self.state.sources.get(planned.state_key)
         planned.previous_run = previous.last_run if previous else {}
         page_map = self.page_map
-        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role, stale)
+        corpora = {role: aggregate(readings, page_map.keyword_themes, page_map.codebooks, role, stale, self._cites)
                    for role in dict.fromkeys(a.role for a in page_map.aggregates)}
         first = next(iter(corpora.values()))
         planned.described = f"{len(readings)} sources, {first.statements} statements, {first.participants} participants"

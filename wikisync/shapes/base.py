@@ -119,7 +119,7 @@ class SourceTally:
     cited: int | None = None
     """Statements that some summary cites; None when the run has no summaries to tell."""
     cited_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Statement id -> the titles of the summaries citing it (an id none cites: absent)."""
+    """Statement id -> the titles of the summaries citing it, in the source's order (an id none cites: absent)."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,11 @@ class Shape(ABC):
         """Every statement of another source that the report (as :meth:`with_others` left it) cites
         without ambiguity, with the line citing it; a shape that cites nothing: none."""
         return []
+
+    def citations_written(self, report: Any) -> int:
+        """How many citations the report writes, whether or not they resolve (a range: one per line it
+        spans); a shape that cites nothing: 0."""
+        return 0
 
     def with_cited_by(self, report: Any, citing: Sequence[Citing]) -> ShapeReport:
         """The report with the citations of its statements (``citing``: every one of this source, perhaps

@@ -108,7 +108,8 @@ class StatementsShape(Shape):
             if summary:
                 tally.index.append((statement.id, f"{summary}#{statement.id}"))
         if report.cited_by is not None:
-            tally.cited_by = {id: tuple(dict.fromkeys(cited.summary for cited in by)) for id, by in report.cited_by.items() if by}
+            tally.cited_by = {statement.id: tuple(dict.fromkeys(cited.summary for cited in report.citations_of(statement)))
+                              for statement in report.statements if report.citations_of(statement)}
             tally.cited = len(tally.cited_by)
         return tally
 

@@ -58,6 +58,9 @@ class SummaryShape(Shape):
                 for r in report.resolutions or () if len(r.sources) == 1 and r.citation.number is not None
                 and len(r.statements) <= 1]
 
+    def citations_written(self, report: SummaryReport) -> int:
+        return len(report.citations)
+
     def check(self, report: SummaryReport, settings: SourceSettings | None) -> list[Diagnostic]:
         return check_summary(report, rules=settings.rules if settings else {})
 
