@@ -210,6 +210,19 @@ def test_a_statement_source_takes_the_citations_of_its_statements():
     assert corpus.cited_by["§Ar1.4"] == ("Strategy/Sources/Summary",)
 
 
+def test_a_summary_s_check_line_says_its_findings_in_brief():
+    """What the run's record keeps and the status page shows: the citations, those resolving to no single
+    statement, what the counts' rules found, then the findings by severity; a statement source: as before."""
+    page_map, readings = _fixture_readings(cited=True)
+    assert readings[0].check_line() == "17 citations, 5 unresolved, 1 count never true, 1 count tied to no source; 7 warnings"
+    assert readings[1].check_line() == "no problems"
+    # a rule turned off in the page map is not counted
+    spec = readings[0].spec.model_copy(update={"rules": {"WS607": "off"}})
+    summary = readings[0].shape
+    assert summary.check_line(readings[0].report, summary.check(readings[0].report, spec)).startswith(
+        "17 citations, 5 unresolved, 1 count never true; ")
+
+
 def test_the_corpus_data_page_tells_what_the_summaries_cite():
     """Per source its cited statements (their ids in its order) beside its total; per summary the citations it
     writes (resolved or not) and the statements they resolve to; the total; all within the data schema."""

@@ -71,6 +71,34 @@ def test_a_summary_is_checked_against_its_sources_and_gets_its_citations_page(co
     assert wiki.revision_count(prefix + "Summary") == 1
 
 
+def _status_of(wiki, status: str, source: str) -> str:
+    """The status page's section of one source, up to its earlier runs."""
+    return wiki.page_text(status).split(f"== [[{source}]] ==\n")[1].split("\n== ")[0].split("=== ")[0]
+
+
+def test_the_status_page_says_a_summary_s_findings_in_brief(corpus, capsys):
+    wiki, prefix, page_map = corpus
+    status, summary, meetup = prefix + "Status", prefix + "Summary", prefix + "Arabic-Meetup"
+    data = yaml.safe_load(page_map.read_text(encoding="utf-8"))
+    page_map.write_text(yaml.safe_dump({**data, "status_page": status}), encoding="utf-8")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    # §Ar2.5 is no statement of the meetup (WS602): unresolved
+    assert "* Check: 5 citations, 1 unresolved; 1 warning\n" in _status_of(wiki, status, summary)
+    assert "* Check: no problems\n" in _status_of(wiki, status, meetup)  # a statement source: as before
+
+    before = wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    assert code == 0 and "saved" not in out, out
+    assert wiki.api_request_count() - before <= 3
+
+    # the meetup gains line 5: the citation resolves, the count (4s) is outgrown; the status page says so
+    wiki.edit_as("Editor", meetup, wiki.page_text(meetup).replace("|}", "|-\n| 5 || Arabic meetup five. || e\n|}"), "line 5")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+    assert "* Check: 5 citations, 1 count outgrown; no problems\n" in _status_of(wiki, status, summary)
+
+
 def test_check_page_reads_the_cited_sources_from_the_wiki(corpus, capsys):
     from wikisync.cli import main
 

@@ -42,6 +42,10 @@ class Reading:
     def describe(self) -> str:
         return ", ".join(f"{count} {noun}" for noun, count in self.shape.described_counts(self.report).items())
 
+    def check_line(self) -> str:
+        """The check's findings in brief, for the run's record and the status page."""
+        return self.shape.check_line(self.report, self.diagnostics)
+
     def notes(self) -> list[str]:
         """What a dry run says about how the pages come out."""
         return self.shape.notes(self.report, self.spec)

@@ -15,7 +15,7 @@ from pathlib import Path
 from .aggregate import StaleSource, aggregate
 from .claims import Claims
 from .config import Guard, PageMap, SourceSpec
-from .diagnostics import has_errors, summary_line
+from .diagnostics import has_errors
 from .errors import TemplateError, WikiError
 from .jsontext import load_data
 from .languages import BAR_TEMPLATE, LanguageOutcome, bar_links, find_translations, in_language, listing_prefixes, translated_share
@@ -288,7 +288,7 @@ class _Planner:
         planned.summary = spec.summary.format(source=spec.page, revision=source.revision)
         planned.render_key = self.render_key(spec)
         diagnostics = reading.diagnostics
-        planned.record = RunRecord(now(), source.revision, check=summary_line(diagnostics))
+        planned.record = RunRecord(now(), source.revision, check=reading.check_line())
         planned.previous_run = previous.last_run if previous else {}
         if has_errors(diagnostics):
             planned.record.problems.extend(f"line {d.line}: {d.code} {d.message}" for d in diagnostics if d.severity == "error")

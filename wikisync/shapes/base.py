@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from ..diagnostics import Diagnostic, RuleSet
+from ..diagnostics import Diagnostic, RuleSet, summary_line
 from ..model import Anomaly, ThemeSections
 from .records import CitedBy, Codebook
 from .translate_markup import TranslateMarkup
@@ -216,6 +216,11 @@ class Shape(ABC):
     @abstractmethod
     def counts(self, report: Any) -> dict[str, int]:
         """What the destructive-change guard compares with the last run (``themes``, ``statements``…)."""
+
+    def check_line(self, report: Any, diagnostics: Sequence[Diagnostic]) -> str:
+        """The check's findings in brief, as the run's record keeps them and the status page shows them
+        (``2 warnings``); by default the diagnostics counted by severity."""
+        return summary_line(diagnostics)
 
     def described_counts(self, report: Any) -> dict[str, int]:
         """What a run's line about the source says it holds (``12 themes, 43 comments``); by default :meth:`counts`."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, summary_line
 from ..base import Citing, OtherSource, PageContext, Shape, SourceSettings, SourceTally, TargetSettings
 from ..records import CitedBy, Codebook
 from .counts import check_counts, counted_titles, tie_counts
@@ -22,6 +22,14 @@ from .resolve import cited_titles, resolve
 from .rules import SUMMARY_RULES, check_summary
 
 __all__ = ["SummaryShape"]
+
+_COUNT_FINDINGS = (("WS603", "count never true", "counts never true"), ("WS605", "count outgrown", "counts outgrown"),
+                   ("WS607", "count tied to no source", "counts tied to no source"))
+"""The counts' rules, as the check's line names what each found."""
+
+
+def _counted(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 class SummaryShape(Shape):
@@ -63,6 +71,18 @@ class SummaryShape(Shape):
 
     def check(self, report: SummaryReport, settings: SourceSettings | None) -> list[Diagnostic]:
         return check_summary(report, rules=settings.rules if settings else {})
+
+    def check_line(self, report: SummaryReport, diagnostics: Sequence[Diagnostic]) -> str:
+        """``12 citations, 2 unresolved, 1 count outgrown; 2 warnings``: what a summary's writer would ask
+        first, then the findings by severity (the counts' findings as the rules' settings leave them)."""
+        parts = [_counted(len(report.citations), "citation", "citations")]
+        if report.resolutions is not None:
+            unresolved = sum(resolution.statement is None for resolution in report.resolutions)
+            parts.extend([f"{unresolved} unresolved"] if unresolved else [])
+        for code, one, many in _COUNT_FINDINGS:
+            found = sum(diagnostic.code == code for diagnostic in diagnostics)
+            parts.extend([_counted(found, one, many)] if found else [])
+        return f"{', '.join(parts)}; {summary_line(diagnostics)}"
 
     def counts(self, report: SummaryReport) -> dict[str, int]:
         """Nothing for the destructive-change guard: a summary is read, never published from."""
