@@ -25,6 +25,7 @@ SOURCE = "Wikisync data test/Sources/Quarry-Hill-Cycle2/data.json"
 NOT_JSON = "Wikisync data test/Sources/Notes"
 HB1 = "Strategy/Wikimedia movement/2017/Sources/Harbour-Town-Cycle2"
 QH1 = "Strategy/Wikimedia movement/2017/Sources/Quarry-Hill-Cycle2"
+SUMMARY = "Strategy/Wikimedia movement/2017/Sources/Summary"
 
 # label -> the invocation; the page lists them as "* label: result".
 INVOCATIONS = {
@@ -50,6 +51,13 @@ INVOCATIONS = {
     "source page question 1": f"{{{{#invoke:Wikisync data|count|page={SOURCE}|role=question|code=1}}}}",
     "source page statements": f"{{{{#invoke:Wikisync data|statements|page={SOURCE}}}}}",
     "source page participants": f"{{{{#invoke:Wikisync data|participants|page={SOURCE}}}}}",
+    "cited": f"{{{{#invoke:Wikisync data|cited|page={AGGREGATE}}}}}",
+    "cited of Qh1": f"{{{{#invoke:Wikisync data|cited|page={AGGREGATE}|source={QH1}}}}}",
+    "cited by the summary": f"{{{{#invoke:Wikisync data|cited|page={AGGREGATE}|summary={SUMMARY}}}}}",
+    "citations": f"{{{{#invoke:Wikisync data|citations|page={AGGREGATE}}}}}",
+    "citations of the summary": f"{{{{#invoke:Wikisync data|citations|page={AGGREGATE}|summary={SUMMARY}}}}}",
+    "source page cited": f"{{{{#invoke:Wikisync data|cited|page={SOURCE}}}}}",
+    "missing summary": f"{{{{#invoke:Wikisync data|cited|page={AGGREGATE}|summary=Nowhere}}}}",
     "missing page": "{{#invoke:Wikisync data|count|page=Wikisync data test/No such page.json|code=A}}",
     "not a JSON page": f"{{{{#invoke:Wikisync data|count|page={NOT_JSON}|code=A}}}}",
     "missing code": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=Z}}}}",
@@ -82,6 +90,13 @@ EXPECTED = {
     "source page question 1": "1",
     "source page statements": "4",
     "source page participants": "a few regulars",
+    "cited": "3",
+    "cited of Qh1": "2",
+    "cited by the summary": "3",
+    "citations": "5",
+    "citations of the summary": "5",
+    "source page cited": "2",
+    "missing summary": f'Wikisync data: no summary "Nowhere" in "{AGGREGATE}"',
     "missing page": 'Wikisync data: "Wikisync data test/No such page.json" is not a JSON page that exists',
     "not a JSON page": f'Wikisync data: "{NOT_JSON}" is not a JSON page that exists',
     "missing code": f'Wikisync data: no theme code "Z" in "{AGGREGATE}"',
@@ -90,7 +105,7 @@ EXPECTED = {
     "no page given": "Wikisync data: no page= given (the title of a wikisync data page)",
     "caught by iferror": "none",
 }
-ERRORS = {"missing page", "not a JSON page", "missing code", "missing source", "missing track", "no page given"}
+ERRORS = {"missing page", "not a JSON page", "missing code", "missing source", "missing track", "no page given", "missing summary"}
 
 
 class _Items(HTMLParser):
@@ -269,3 +284,23 @@ def test_a_data_page_out_of_shape_gives_the_one_line_message(dev_wiki, rendered)
     [(text, classes, _)] = parser.items
     assert text == f'figure: Wikisync data: "{title}" is not laid out as wikisync writes its data pages'
     assert {"error", "wikisync-data-error"} <= classes and "scribunto-error" not in body["parse"]["text"]
+
+
+def test_a_data_page_written_without_summaries_tells_no_citations(dev_wiki, rendered):
+    """A page map without summaries: no citation keys (data.schema.json), and each citation figure is the one-line message."""
+    document = yaml.safe_load(yaml.safe_dump(DOCUMENTS["aggregate"]))
+    del document["summaries"], document["totals"]["cited"]
+    for source in document["sources"]:
+        del source["cited"], source["cited_ids"]
+    title = "Wikisync data test/No summaries/data.json"
+    save_json(dev_wiki, title, document)
+    calls = {"cited": "", "cited of Qh1": f"|source={QH1}", "cited by a summary": f"|summary={SUMMARY}"}
+    text = "\n".join(f"* {label}: {{{{#invoke:Wikisync data|cited|page={title}{more}}}}}" for label, more in calls.items())
+    body = dev_wiki.api(action="parse", contentmodel="wikitext", prop="text",
+                        text=text + f"\n* citations: {{{{#invoke:Wikisync data|citations|page={title}}}}}")
+    parser = _Items()
+    parser.feed(body["parse"]["text"])
+    assert len(parser.items) == 4
+    for text, classes, _ in parser.items:
+        assert text.partition(": ")[2] == f'Wikisync data: "{title}" tells no citations (its page map has no summaries)', text
+        assert {"error", "wikisync-data-error"} <= classes and "scribunto-error" not in classes

@@ -13,6 +13,8 @@
 --   {{#invoke:Wikisync data|sources|page=P}}, with |track=A             how many sources
 --   {{#invoke:Wikisync data|keyword|page=P|keyword=translation}}        a keyword's frequency
 --   {{#invoke:Wikisync data|link|page=P|id=§Hb1.3}}                     a link to a statement's row
+--   {{#invoke:Wikisync data|cited|page=P}}, with |source=T or |summary=S  statements some summary cites
+--   {{#invoke:Wikisync data|citations|page=P}}, with |summary=S          citations the summaries write
 --
 -- role defaults to "theme"; an empty code= means the statements without a code.  Numbers are
 -- formatted for readers (1,846); add |raw=1 for a bare number to use in {{#expr:}}.  Whatever
@@ -296,6 +298,68 @@ local function q_link(data, args)
 	return '[[' .. target .. '|' .. id .. ']]'
 end
 
+-- What the summaries cite: told only by a page written while the page map had summaries.
+local function no_citations(args)
+	return fail('"' .. args.page .. '" tells no citations (its page map has no summaries)')
+end
+
+local function find_summary(data, args)
+	if data.summaries == nil then
+		return no_citations(args)
+	end
+	for _, summary in ipairs(data.summaries) do
+		if summary.title == args.summary then
+			return summary
+		end
+	end
+	return fail('no summary "' .. args.summary .. '" in "' .. args.page .. '"')
+end
+
+local function q_cited(data, args)
+	if not is_aggregate(data) then
+		local cited, told = 0, false
+		for _, statement in ipairs(data.statements or {}) do
+			if statement.cited_by ~= nil then
+				told = true
+				if length(statement.cited_by) > 0 then
+					cited = cited + 1
+				end
+			end
+		end
+		return told and cited or no_citations(args)
+	end
+	if args.summary and args.summary ~= '' then
+		local summary = find_summary(data, args)
+		return is_failure(summary) and summary or summary.cited
+	end
+	if args.source and args.source ~= '' then
+		local source = find_source(data, args.source)
+		if not source then
+			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		end
+		return source.cited == nil and no_citations(args) or source.cited
+	end
+	return data.totals.cited == nil and no_citations(args) or data.totals.cited
+end
+
+local function q_citations(data, args)
+	if not is_aggregate(data) then
+		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+	end
+	if args.summary and args.summary ~= '' then
+		local summary = find_summary(data, args)
+		return is_failure(summary) and summary or summary.citations
+	end
+	if data.summaries == nil then
+		return no_citations(args)
+	end
+	local written = 0
+	for _, summary in ipairs(data.summaries) do
+		written = written + summary.citations
+	end
+	return written
+end
+
 local function entry(query)
 	return function(frame)
 		local args = arguments(frame)
@@ -331,5 +395,7 @@ p.participants = entry(q_participants)
 p.sources = entry(q_sources)
 p.keyword = entry(q_keyword)
 p.link = entry(q_link)
+p.cited = entry(q_cited)
+p.citations = entry(q_citations)
 
 return p
