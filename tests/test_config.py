@@ -61,3 +61,25 @@ def test_every_problem_is_a_line_of_its_own_sorted_by_line(tmp_path):
     lines = str(caught.value).splitlines()
     assert [line.split(": ", 1)[0] for line in lines] == [f"{tmp_path}/page_map.yaml:3", f"{tmp_path}/page_map.yaml:5"]
     assert "unknown key 'colour'" in lines[0] and "unknown key 'eahc'" in lines[1]
+
+
+def test_a_prefix_s_translations_go_to_the_named_sources_whose_shape_reads_them(tmp_path):
+    page_map = load_page_map(write(tmp_path, (
+        "sources_from:\n"
+        "  - {prefix: 'S/', settings: {shape: statements, translations: auto, min_translated: 0.3, targets: [{title: '{source}/x', template: t.j2}]}}\n"
+        "sources:\n"
+        "  - {page: 'S/Narrative', shape: themes, targets: [{title: 'S/Narrative/x', template: t.j2}]}\n"
+        "  - {page: 'S/Summary', shape: summary, targets: [{title: 'S/Summary/x', template: t.j2}]}\n"
+    )))
+    narrative, summary = page_map.sources
+    assert (narrative.translations, narrative.min_translated) == ("auto", 0.3)
+    assert summary.translations is None
+
+
+def test_translations_on_a_shape_that_reads_none_is_one_line_at_its_key(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_page_map(write(tmp_path, "sources:\n  - page: P\n    shape: summary\n    targets:\n      - {title: T, template: t.j2}\n"
+                                      "    translations: [fr]\n"))
+    assert str(caught.value).splitlines() == [
+        f"{tmp_path / 'page_map.yaml'}:6: sources[1].translations: a summary source's translations are not read "
+        "(shape summary reads none; translations are read for themes, statements sources): remove translations:"]

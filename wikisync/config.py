@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_SUMMARY", "AggregateSpec", "Guard", "PageMap", "SectionsSpec
 
 DEFAULT_SUMMARY = "Bot: update from [[{source}]] (revision {revision})"
 _SUMMARY_FIELDS = {"source", "revision"}
-_SHAPE_FREE = ("page", "track", "summary", "guard")
+_SHAPE_FREE = ("page", "track", "summary", "guard", "translations", "min_translated")
 """The settings a named source of another shape than its prefix's still takes from the prefix."""
 
 
@@ -231,6 +231,17 @@ class SourceSpec(_Strict):
                     raise ValueError(f"translations: {code!r} is not a language code (fr, de, pt-br, zh-hans…)")
             if len(set(value)) != len(value):
                 raise ValueError("translations: a language is listed twice")
+        return value
+
+    @field_validator("translations")
+    @classmethod
+    def _read_by_the_shape(cls, value: Literal["auto"] | tuple[str, ...] | None,
+                           info: ValidationInfo) -> Literal["auto"] | tuple[str, ...] | None:
+        found = SHAPES.get(info.data.get("shape", DEFAULT_SHAPE))
+        if value and found is not None and not found.reads_translations:
+            readers = ", ".join(name for name, each in SHAPES.items() if each.reads_translations)
+            raise ValueError(f"a {found.name} source's translations are not read (shape {found.name} reads none; "
+                             f"translations are read for {readers} sources): remove translations:")
         return value
 
     @field_validator("shape", mode="before")
@@ -655,8 +666,11 @@ def load_page_map(path: str | Path) -> PageMap:
             continue  # its prefix's settings are wrong, and said so: no second line for each of its sources
         rule = next((r for r in rules if title and r.name_of(title) is not None), None)
         base = rule.entry(title, rule.name_of(title) or "") if rule else {}
-        if entry.get("shape", base.get("shape", DEFAULT_SHAPE)) != base.get("shape", DEFAULT_SHAPE):
+        own_shape = entry.get("shape", base.get("shape", DEFAULT_SHAPE))
+        if own_shape != base.get("shape", DEFAULT_SHAPE):
             base = {key: value for key, value in base.items() if key in _SHAPE_FREE}  # another shape: its own settings
+        if own_shape in SHAPES and not SHAPES[own_shape].reads_translations:
+            base.pop("translations", None)  # the prefix's translations are for the sources whose shape reads them
         spec = _source(base | entry, top.defaults, ("sources", index), lines, problems)
         if spec is not None:
             sources.append(spec)

@@ -199,6 +199,9 @@ class Shape(ABC):
     """False for a shape whose sources the corpus aggregates leave out (a summary: it has no statements)."""
     cross_source: ClassVar[bool] = False
     """True for a shape whose reading needs the page map's other sources (:meth:`with_others`)."""
+    reads_translations: ClassVar[bool] = False
+    """True for a shape that reads a source's translations (its :meth:`align` answers): its sources may
+    have ``translations:``."""
 
     def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]] | None:
         """The targets of a page-map entry that names none; None when a source of this shape must name them."""

@@ -27,6 +27,7 @@ class StatementsShape(Shape):
     sample_part = "A"
     rules = STATEMENT_RULES
     export_roles = CODED_ROLES
+    reads_translations = True
 
     def default_targets(self, entry: Mapping[str, Any]) -> list[dict[str, str]]:
         """Its summary page and, when it has a codebook, one page per code; and its data page."""

@@ -49,6 +49,7 @@ class ThemesShape(Shape):
     sample_part = "Theme"
     rules = RULES
     export_roles = ("theme",)
+    reads_translations = True
 
     def parse(self, text: str, title: str, revision: int | None, settings: SourceSettings | None,
               codebooks: Mapping[str, Codebook]) -> Report:
