@@ -77,3 +77,4 @@ def test_the_translated_share_and_an_outcome_in_words():
     assert LanguageOutcome("es", "S/es", "skipped", "below min_translated (50%)", 0.2).describe() == \
         "es: skipped (20% translated): below min_translated (50%)"
     assert LanguageOutcome("fr", "S/fr", "published").describe() == "fr: published"
+    assert LanguageOutcome("de", "S/de", "no page").describe() == "de: no translation page"

@@ -130,11 +130,15 @@ def test_the_sources_of_a_prefix_are_published_in_the_languages_listed_found_in_
                          "translation")
     settings = {"translations": ["fr"], "targets": [{"title": "{source}/Themes", "template": "overview.wiki.j2"}]}
     page_map = tmp_path / "page_map.yaml"
-    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"),
+    status_page = f"Project:Test/{name}/Status"
+    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"), "status_page": status_page,
                                         "sources_from": [{"prefix": prefix, "code": None, "settings": settings}]}), encoding="utf-8")
     code, out = run_cli(capsys, page_map)
     assert code == 0, out
     assert "sources_from" in out and "2 source pages" in out, out  # the translations are no sources
+    # South is translated into no language listed: said once, and no error
+    assert [line for line in out.splitlines() if "no translation page" in line] == [f"{prefix}South: fr: no translation page"], out
+    assert "* Languages: fr: no translation page" in (dev_wiki.page_text(status_page) or ""), dev_wiki.page_text(status_page)
     assert '<div lang="fr" dir="ltr"' in (dev_wiki.page_text(f"{prefix}North/Themes/fr") or "")
     assert dev_wiki.page_text(f"{prefix}North/Themes/de") is None
     assert dev_wiki.page_text(f"{prefix}South/Themes/fr") is None

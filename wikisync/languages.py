@@ -41,13 +41,16 @@ class LanguageOutcome:
     language: str
     title: str
     """The translation page, ``TITLE/LANG``."""
-    status: Literal["published", "skipped", "held back"]
+    status: Literal["published", "skipped", "held back", "no page"]
+    """"no page": the page map lists the language, and the wiki has no translation page in it (yet)."""
     why: str = ""
     """For a language not published: why, in words."""
     share: float | None = None
     """The share of its units translated, when known."""
 
     def describe(self) -> str:
+        if self.status == "no page":
+            return f"{self.language}: no translation page"
         share = f" ({self.share:.0%} translated)" if self.share is not None else ""
         return f"{self.language}: {self.status}{share}" + (f": {self.why}" if self.why else "")
 

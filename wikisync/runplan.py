@@ -309,10 +309,16 @@ class _Planner:
         aligned with the source is held back (its pages as they are), each with a line saying why."""
         spec = planned.spec
         translations = self._translations.get(spec.page, {})
-        if not translations:
-            return pages
         source_language = self._source_language(spec)
-        shares = self.wiki.translated_shares(self.wiki.canonical_title(spec.page) or spec.page)
+        canonical = self.wiki.canonical_title(spec.page) or spec.page
+        if isinstance(spec.translations, tuple):
+            # a language the page map lists that the wiki has no page in yet: said, and no error
+            planned.languages.extend(LanguageOutcome(language, f"{canonical}/{language}", "no page")
+                                     for language in spec.translations if language not in translations and language != source_language)
+        if not translations:
+            self._record_languages(planned)
+            return pages
+        shares = self.wiki.translated_shares(canonical)
         by_language = {source_language: pages}
         for language, title in translations.items():
             page = self._read.get(title)
@@ -344,9 +350,7 @@ class _Planner:
             # the data pages are the source's in every language: they hold data, not text
             by_language[language] = [p for p in rendered if p.content_model == "wikitext"]
             planned.languages.append(LanguageOutcome(language, page.title, "published", share=share))
-        if planned.record is not None:
-            planned.record.languages = [outcome.describe() for outcome in planned.languages]
-            planned.record.problems.extend(outcome.describe() for outcome in planned.languages if outcome.status == "held back")
+        self._record_languages(planned)
         others: dict[str, dict[str, str]] = {}
         for language, rendered in by_language.items():
             for p in rendered:
@@ -355,6 +359,14 @@ class _Planner:
         return [self._with_bar(p, language, source_language, others.get(p.title if language == source_language
                                                                           else p.title[: -len(language) - 1], {}))
                 for language, rendered in by_language.items() for p in rendered]
+
+    @staticmethod
+    def _record_languages(planned: SourcePlan) -> None:
+        """Each language's outcome, in the order of their codes, in the run's record (a held-back one as a problem too)."""
+        planned.languages.sort(key=lambda outcome: outcome.language)
+        if planned.record is not None:
+            planned.record.languages = [outcome.describe() for outcome in planned.languages]
+            planned.record.problems.extend(outcome.describe() for outcome in planned.languages if outcome.status == "held back")
 
     def _with_bar(self, page: DesiredPage, language: str, source_language: str, others: Mapping[str, str]) -> DesiredPage:
         """The page in its language, with the language bar when it is published in more than one."""
