@@ -191,3 +191,33 @@ def test_a_statement_source_gets_its_summary_per_language_and_a_translation_with
     assert dev_wiki.page_text(f"{source}/data.json") is not None and dev_wiki.page_text(f"{source}/data.json/fr") is None
     assert dev_wiki.page_text(f"{source}/Summary/es") is None
     assert f"[[{source}/Summary/es" not in (dev_wiki.page_text(f"{source}/Summary") or "")  # the bar links what is published
+
+
+def test_the_names_directions_and_fallbacks_of_languages_wikisync_has_no_table_for_come_from_the_wiki(dev_wiki, tmp_path, capsys,
+                                                                                                          request):
+    """Algerian Arabic (arq) and Cajun French (frc) are in none of wikisync's tables: the wiki's languageinfo
+    names arq in itself and writes it right to left, and gives frc MediaWiki's fallback to French, so its
+    pages' own words are French (wikisync's tables would fall back to English)."""
+    name = re.sub(r"[\W_]+", "-", request.node.name)[:60]
+    source = f"Test/{name}/Report"
+    dev_wiki.edit_as("Editor", source, (FIXTURES / "source.wiki").read_text(encoding="utf-8"), "source")
+    for language in ("arq", "frc"):
+        dev_wiki.edit_as("Editor", f"{source}/{language}", (FIXTURES / "fr.wiki").read_text(encoding="utf-8"), "translation")
+    entry = {"page": source, "translations": ["arq", "frc"], "targets": [{"title": "{source}/Themes", "template": "overview.wiki.j2"}]}
+    page_map = tmp_path / "page_map.yaml"
+    page_map.write_text(yaml.safe_dump({"templates": str(ROOT / "templates"), "sources": [entry]}), encoding="utf-8")
+    code, out = run_cli(capsys, page_map)
+    assert code == 0, out
+
+    algerian = dev_wiki.page_text(f"{source}/Themes/arq") or ""
+    assert '<div lang="arq" dir="rtl" class="mw-content-rtl">' in algerian, algerian
+    assert f"'''جازايرية''' · [[{source}/Themes/frc|<span lang=\"frc\" dir=\"ltr\">français cadien</span>]]" in algerian, algerian
+    cajun = dev_wiki.page_text(f"{source}/Themes/frc") or ""
+    assert f'[[{source}/Themes/arq|<span lang="arq" dir="rtl">جازايرية</span>]]' in cajun, cajun
+    assert "Langues :" in cajun and f"Les thèmes clés de [[{source}/frc]]" in cajun, cajun
+    assert "Languages:" in (dev_wiki.page_text(f"{source}/Themes") or "")
+
+    before = dev_wiki.api_request_count()
+    code, out = run_cli(capsys, page_map)
+    assert code == 0 and "saved" not in out, out
+    assert dev_wiki.api_request_count() - before <= 3  # a no-op asks the wiki nothing of its languages

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .messages import direction
+from .messages import TABLES, LanguageFacts
 from .pages import NOTICE_END, DesiredPage
 from .titles import LANGUAGE_CODE, title_key
 
@@ -27,11 +27,12 @@ AUTONYMS = {
     "sv": "svenska", "tr": "Türkçe", "uk": "українська", "ur": "اردو", "vi": "Tiếng Việt", "zh": "中文",
     "zh-hans": "中文（简体）", "zh-hant": "中文（繁體）",
 }
-"""Each language's name in itself, as the language bar shows it (another code is shown as it is)."""
+"""Each language's name in itself, as the language bar shows it when the wiki does not tell it (another
+code is shown as it is)."""
 
 
-def language_name(language: str) -> str:
-    return AUTONYMS.get(language, language)
+def language_name(language: str, facts: LanguageFacts = TABLES) -> str:
+    return facts.autonym(language) or AUTONYMS.get(language, language)
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,15 @@ BAR_TEMPLATE = "languages.wiki.j2"
 """The template of the language bar; it sees ``links`` (:func:`bar_links`)."""
 
 
-def bar_links(language: str, others: Mapping[str, str]) -> list[dict[str, str | bool]]:
+def bar_links(language: str, others: Mapping[str, str], facts: LanguageFacts = TABLES) -> list[dict[str, str | bool]]:
     """What the language bar of a page in ``language`` links (``others``: language -> the title of the page in
     it, its own included): each language's name in itself, its direction, and whether it is the page's own."""
-    return [{"language": code, "title": title, "name": language_name(code), "direction": direction(code), "current": code == language}
+    return [{"language": code, "title": title, "name": language_name(code, facts), "direction": facts.direction(code),
+             "current": code == language}
             for code, title in others.items()]
 
 
-def in_language(page: DesiredPage, language: str, source_language: str, bar: str) -> DesiredPage:
+def in_language(page: DesiredPage, language: str, source_language: str, bar: str, facts: LanguageFacts = TABLES) -> DesiredPage:
     """``page`` as published in ``language``: its language bar (``bar``, the rendered :data:`BAR_TEMPLATE`;
     "" for none) after the notice, and a translation's whole text in a ``lang``/``dir`` wrapper. A JSON
     page, and a page that could not be rendered, stay as they are."""
@@ -117,7 +119,7 @@ def in_language(page: DesiredPage, language: str, source_language: str, bar: str
     notice, body = page.text[:cut], page.text[cut:]
     if language == source_language:
         return replace(page, text=f"{notice}{bar}{body}")
-    side = direction(language)
+    side = facts.direction(language)
     wrapped = f'<div lang="{language}" dir="{side}" class="mw-content-{side}">\n{bar}{body.rstrip()}\n</div>\n'
     return replace(page, text=notice + wrapped)
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import ConfigError, TemplateError
+from .wiki_records import LanguageInfo
 
-__all__ = ["BUILT_IN", "DOCUMENTATION", "FOLDER", "LAST_FALLBACK", "Catalog", "direction", "fallbacks", "is_language_code",
-           "load_catalog", "messages_folder", "normalised"]
+__all__ = ["BUILT_IN", "DOCUMENTATION", "FOLDER", "LAST_FALLBACK", "TABLES", "Catalog", "LanguageFacts", "direction", "fallbacks",
+           "is_language_code", "load_catalog", "messages_folder", "normalised"]
 
 LAST_FALLBACK = "en"
 """The language every chain ends in: its file must hold every message."""
@@ -128,6 +129,37 @@ def direction(language: str) -> Literal["ltr", "rtl"]:
 
 
 @dataclass(frozen=True)
+class LanguageFacts:
+    """Each language's name in itself, direction and message fallback chain: as the wiki describes it
+    (``meta=languageinfo``, asked by a run that renders a page in another language), else from wikisync's
+    own tables (:func:`direction`, :func:`fallbacks`, :data:`wikisync.languages.AUTONYMS`)."""
+
+    told: Mapping[str, LanguageInfo] = field(default_factory=dict)
+    """Language code -> what the wiki told of it."""
+
+    def direction(self, language: str) -> Literal["ltr", "rtl"]:
+        info = self.told.get(normalised(language))
+        return info.direction if info is not None else direction(language)
+
+    def fallbacks(self, language: str) -> tuple[str, ...]:
+        """MediaWiki's own chain when the wiki told it: the language, its declared fallbacks, then English."""
+        code = normalised(language)
+        info = self.told.get(code)
+        if info is None:
+            return fallbacks(code)
+        return tuple(dict.fromkeys((code, *(normalised(each) for each in info.fallbacks), LAST_FALLBACK)))
+
+    def autonym(self, language: str) -> str | None:
+        """The language's name in itself, if the wiki told one."""
+        info = self.told.get(normalised(language))
+        return info.autonym if info is not None and info.autonym else None
+
+
+TABLES = LanguageFacts()
+"""What wikisync knows of languages without the wiki: its own tables."""
+
+
+@dataclass(frozen=True)
 class Catalog:
     """The messages of every language in a folder, and the documentation of each (``qqq.json``)."""
 
@@ -150,10 +182,10 @@ class Catalog:
         """Whether English, the last of every chain, has the message."""
         return key in self.messages.get(LAST_FALLBACK, {})
 
-    def message(self, language: str, key: str, *params: object) -> str:
-        """The text of message ``key`` in ``language`` or the first of its fallbacks that has it, with
-        ``$1``…``$n`` replaced by ``params`` (a ``$n`` without its parameter stays as written)."""
-        chain = fallbacks(language)
+    def message(self, language: str, key: str, *params: object, facts: LanguageFacts = TABLES) -> str:
+        """The text of message ``key`` in ``language`` or the first of its fallbacks (as ``facts`` tell them)
+        that has it, with ``$1``…``$n`` replaced by ``params`` (a ``$n`` without its parameter stays as written)."""
+        chain = facts.fallbacks(language)
         for code in chain:
             text = self.messages.get(code, {}).get(key)
             if text is not None:

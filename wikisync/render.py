@@ -23,7 +23,7 @@ from .collection import collection_paused
 from .config import AggregateSpec, SourceSpec
 from .errors import TemplateError
 from .jsontext import dump_data
-from .messages import LAST_FALLBACK, Catalog, direction, fallbacks, load_catalog, messages_folder
+from .messages import LAST_FALLBACK, TABLES, Catalog, LanguageFacts, load_catalog, messages_folder
 from .pages import NOTICE_BEGIN, NOTICE_END, DesiredPage
 from .shapes import shape
 from .shapes.base import Instances, ShapeReport
@@ -97,17 +97,18 @@ def excerpt(text: str, limit: int = 160) -> str:
 
 
 def render(report: ShapeReport, spec: SourceSpec, templates: Path, language: str = LAST_FALLBACK,
-           messages: Path | None = None) -> list[DesiredPage]:
+           messages: Path | None = None, facts: LanguageFacts = TABLES) -> list[DesiredPage]:
     """Every target's page of a source, as its shape lays them out, in ``language``: the templates'
     own words from the message files of ``messages`` (default: :func:`messages.messages_folder`), the
     codebook's labels in that language; ``report`` may be a translation's, read against its source (its
-    items keep the source's names, which the titles use). A template that fails makes an error for its
+    items keep the source's names, which the titles use); ``facts`` tell the language's direction and
+    fallbacks (the wiki's, when the run asked it). A template that fails makes an error for its
     page (``DesiredPage.error``); the other pages are still rendered."""
     found = shape(spec.shape)
-    shown = found.in_language(report, fallbacks(language))
+    shown = found.in_language(report, facts.fallbacks(language))
     context = found.context(shown, spec)
     values = {"source": spec.page, "revision": report.revision, "report": shown, **context.values,
-              "pages": _single_pages(spec), **_words(templates, messages, language)}
+              "pages": _single_pages(spec), **_words(templates, messages, language, facts)}
     with collection_paused():
         return _render_each(spec, templates, values, context.instances, source_data(report, spec))
 
@@ -220,9 +221,9 @@ def _render_each(spec: SourceSpec, templates: Path, context: dict[str, Any], ins
 
 
 def render_page(templates: Path, name: str, context: dict, language: str = LAST_FALLBACK,
-                messages: Path | None = None) -> str:
+                messages: Path | None = None, facts: LanguageFacts = TABLES) -> str:
     """One template rendered on its own (for pages that are not generated from a report)."""
-    return _render(_environment(templates), name, {**_words(templates, messages, language), **context}).strip() + "\n"
+    return _render(_environment(templates), name, {**_words(templates, messages, language, facts), **context}).strip() + "\n"
 
 
 def render_key(spec: SourceSpec, templates: Path, messages: Path | None = None) -> str:
@@ -253,7 +254,7 @@ def _loaded_catalog(folder: Path, files: tuple[tuple[str, int, int], ...]) -> Ca
     return load_catalog(folder)
 
 
-def _words(templates: Path, messages: Path | None, language: str) -> dict[str, Any]:
+def _words(templates: Path, messages: Path | None, language: str, facts: LanguageFacts = TABLES) -> dict[str, Any]:
     """What every template sees of the page's language: ``msg(key, *params)`` (a message in that
     language, or its fallback), ``language`` and ``direction`` (``ltr`` or ``rtl``)."""
     found = catalog(templates, messages)
@@ -262,9 +263,9 @@ def _words(templates: Path, messages: Path | None, language: str) -> dict[str, A
         if found is None:
             raise TemplateError(f"{messages_folder(templates, messages)}: no such folder of message files, "
                                 f"and the template asks for message {key!r}")
-        return found.message(language, key, *params)
+        return found.message(language, key, *params, facts=facts)
 
-    return {"msg": msg, "language": language, "direction": direction(language)}
+    return {"msg": msg, "language": language, "direction": facts.direction(language)}
 
 
 @functools.lru_cache(maxsize=8)

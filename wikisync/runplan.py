@@ -19,6 +19,7 @@ from .diagnostics import has_errors
 from .errors import TemplateError, WikiError
 from .jsontext import load_data
 from .languages import BAR_TEMPLATE, LanguageOutcome, bar_links, find_translations, in_language, listing_prefixes, translated_share
+from .messages import LAST_FALLBACK, TABLES, LanguageFacts
 from .model import PageState, RevisionMark
 from .onwiki import Verdict, now, pending_requests, requesters, vet
 from .ownership import Ownership, data_ownership, ownership
@@ -228,6 +229,10 @@ class _Planner:
     """Every page a listing found this run (a prefix's, or the translated sources'), by the wiki's spelling."""
     _translations: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     """Source (as the page map spells it) -> language -> its translation page, for a source with ``translations:``."""
+    _run_languages: set[str] = field(default_factory=set, repr=False)
+    """The languages of the pages this run may render: each rendered source's own language and its translations'."""
+    _told: LanguageFacts | None = field(default=None, repr=False)
+    """What the wiki told of :attr:`_run_languages`, once asked (:meth:`_facts`)."""
 
     def plan(self) -> RunPlan:
         if self.state.problem:
@@ -253,6 +258,8 @@ class _Planner:
         self._citing = self._citations()
         with_aggregates = bool(self.page_map.aggregates) and not self.options.sources
         settled = self._settled(specs, found, requested, listed, with_aggregates)
+        self._run_languages = {language for spec in specs if found[spec.page] is not None and not settled.get(spec.page, False)
+                               for language in (self._source_language(spec), *self._translations.get(spec.page, {}))}
         sources = [self._source_plan(spec, found[spec.page], settled.get(spec.page, False)) for spec in specs]
         conflicts = self._conflicts(claims, sources)
         self._decide_sources([sp for sp in sources if sp.rendered])
@@ -298,7 +305,9 @@ class _Planner:
             planned.guard_reasons = self._destructive(planned, Plan(()))
             planned.held_back = bool(planned.guard_reasons)
             return planned
-        pages = render(reading.report, spec, self.page_map.templates, self._source_language(spec), messages=self.page_map.messages)
+        source_language = self._source_language(spec)
+        pages = render(reading.report, spec, self.page_map.templates, source_language, messages=self.page_map.messages,
+                       facts=self._facts(source_language))
         _claim(planned, self._in_languages(planned, reading, pages), self.wiki)
         planned.rendered = True
         return planned
@@ -346,7 +355,8 @@ class _Planner:
             targets = tuple(target.model_copy(update={"title": with_source(target.title, spec.page) + f"/{language}"})
                             for target in spec.targets)
             in_spec = spec.model_copy(update={"page": page.title, "targets": targets})
-            rendered = render(translation.report, in_spec, self.page_map.templates, language, messages=self.page_map.messages)
+            rendered = render(translation.report, in_spec, self.page_map.templates, language, messages=self.page_map.messages,
+                              facts=self._facts(language))
             # the data pages are the source's in every language: they hold data, not text
             by_language[language] = [p for p in rendered if p.content_model == "wikitext"]
             planned.languages.append(LanguageOutcome(language, page.title, "published", share=share))
@@ -370,14 +380,24 @@ class _Planner:
 
     def _with_bar(self, page: DesiredPage, language: str, source_language: str, others: Mapping[str, str]) -> DesiredPage:
         """The page in its language, with the language bar when it is published in more than one."""
+        facts = self._facts(*others)
         if len(others) < 2 or page.content_model != "wikitext" or page.error:
-            return in_language(page, language, source_language, "")
+            return in_language(page, language, source_language, "", facts)
         try:
-            bar = render_page(self.page_map.templates, BAR_TEMPLATE, {"links": bar_links(language, others)}, language,
-                              self.page_map.messages)
+            bar = render_page(self.page_map.templates, BAR_TEMPLATE, {"links": bar_links(language, others, facts)}, language,
+                              self.page_map.messages, facts)
         except TemplateError as exc:
             return replace(page, text="", error=str(exc))
-        return in_language(page, language, source_language, bar)
+        return in_language(page, language, source_language, bar, facts)
+
+    def _facts(self, *languages: str) -> LanguageFacts:
+        """Each language's name, direction and fallbacks: the wiki's (``meta=languageinfo``), asked once, in one
+        request for every language of the run, when a page is first rendered in another language than English
+        (never in a run that renders none: a no-op asks nothing); wikisync's tables until then, and for what the
+        wiki cannot tell."""
+        if self._told is None and any(language != LAST_FALLBACK for language in languages):
+            self._told = LanguageFacts(self.wiki.language_info(self._run_languages | set(languages)))
+        return self._told or TABLES
 
     def _source_language(self, spec: SourceSpec) -> str:
         listed = self._listed.get(self.wiki.canonical_title(spec.page) or spec.page)

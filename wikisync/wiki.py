@@ -29,13 +29,17 @@ from urllib.parse import quote
 import requests
 import urllib3
 
-from . import redaction
+from . import answers, redaction
+from .answers import followed
 from .errors import ConfigError, SourceError, TitleError, WikiError
 from .model import PageState, RevisionMark
 from .titles import title_problem
-from .wiki_records import ListedPage, RecentChange, Revision, SaveFailure, SaveResult
+from .wiki_records import LanguageInfo, ListedPage, RecentChange, Revision, SaveFailure, SaveResult
 
 __all__ = ["SourcePage", "Wiki", "connect", "pywikibot_options"]
+
+_LANGUAGES_PER_REQUEST = 50
+"""How many language codes one ``meta=languageinfo`` request takes (the API's limit without apihighlimits)."""
 
 _dir_option: str | None = None
 """The -dir: given on the command line, for error messages."""
@@ -527,25 +531,39 @@ class Wiki:
 
     def translated_shares(self, title: str) -> dict[str, float]:
         """Language -> the share of a translatable page's units translated and up to date, from Translate's
-        message group statistics (``meta=messagegroupstats``, followed while it fills its cache); {} on a
-        wiki without Translate or when it cannot tell."""
+        message group statistics (``meta=messagegroupstats``, followed while it fills its cache; read by
+        :func:`wikisync.answers.translated_shares`); {} on a wiki without Translate or when it cannot tell."""
         if not self.has_translate:
             return {}
-        params: dict[str, Any] = {"action": "query", "meta": "messagegroupstats", "mgsgroup": f"page-{title}"}
-        shares: dict[str, float] = {}
         try:
-            for _ in range(5):
-                body = self.site.simple_request(**params).submit()
-                for row in (body.get("query") or {}).get("messagegroupstats") or []:
-                    total = int(row.get("total") or 0)
-                    if total:  # Translate counts an outdated (fuzzy) unit apart from the translated ones
-                        shares[row["code"]] = int(row.get("translated") or 0) / total
-                if "continue" not in body:
-                    break
-                params.update(body["continue"])
-        except (self._errors.Error, KeyError, TypeError, ValueError):
+            return followed(self._ask, {"action": "query", "meta": "messagegroupstats", "mgsgroup": f"page-{title}"},
+                            answers.translated_shares)
+        except (self._errors.Error, OSError):
             return {}
-        return shares
+
+    def language_info(self, languages: Iterable[str]) -> dict[str, LanguageInfo]:
+        """Each language's name in itself, direction and fallbacks as the wiki describes them (core's
+        ``meta=languageinfo``, MediaWiki 1.34 and later), in one request for up to 50 languages; a language the
+        wiki does not know is left out, and {} when it cannot tell (an older wiki): wikisync's tables stand in."""
+        codes = sorted(set(languages))
+        found: dict[str, LanguageInfo] = {}
+        try:
+            for start in range(0, len(codes), _LANGUAGES_PER_REQUEST):
+                params = {"action": "query", "meta": "languageinfo", "liprop": "autonym|dir|fallbacks",
+                          "licode": codes[start:start + _LANGUAGES_PER_REQUEST]}
+                # a code the wiki does not know is a warning, and left out: wikisync's tables stand in for it
+                found.update(followed(functools.partial(self._ask, quiet="languageinfo"), params, answers.language_infos))
+        except (self._errors.Error, OSError):
+            return found
+        return found
+
+    def _ask(self, params: dict[str, Any], quiet: str | None = None) -> dict[str, Any]:
+        """One API request, through Pywikibot (throttle, retries, maxlag): its answer's body. The warnings of
+        module ``quiet`` are expected and not printed (Pywikibot's request takes a handler for them)."""
+        request = self.site.simple_request(**params)
+        if quiet is not None:
+            request._warning_handler = lambda module, _text: module == quiet
+        return request.submit()
 
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageState]:
         """Every title as the wiki has it, fetched in batches (as many a request as the API allows), not one request each."""

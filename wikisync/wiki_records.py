@@ -1,14 +1,16 @@
 """Plain records that :mod:`wikisync.wiki` hands to the rest: a save's result (with the kind of
-failure, told from the wiki's error code), a page's revisions, recent changes, a prefix listing."""
+failure, told from the wiki's error code), a page's revisions, recent changes, a prefix listing, a language as
+the wiki describes it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from .model import RevisionMark
 
-__all__ = ["ListedPage", "RecentChange", "Revision", "SaveFailure", "SaveResult"]
+__all__ = ["LanguageInfo", "ListedPage", "RecentChange", "Revision", "SaveFailure", "SaveResult"]
 
 
 class SaveFailure(str, Enum):
@@ -76,3 +78,15 @@ class ListedPage:
     redirect: bool
     language: str | None = None
     """Its page language (``pagelanguage``), as the wiki tells it."""
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    """A language as the wiki describes it (``meta=languageinfo``)."""
+
+    code: str
+    autonym: str
+    """Its name in itself; "" when the wiki has none."""
+    direction: Literal["ltr", "rtl"]
+    fallbacks: tuple[str, ...]
+    """The languages its messages fall back to, in order, as MediaWiki declares them (English not added)."""
