@@ -239,5 +239,9 @@ def test_a_piece_kept_in_the_source_language_keeps_its_wrapper_and_its_text_is_e
     assert excerpt(kept) == '<span lang="en" dir="ltr">Learning [[cost]] & more.</span>'
     assert escape_wikitext('<div lang="he" dir="rtl">* א</div>') == '<div lang="he" dir="rtl">&#42; א</div>'
     # anything else that looks like it is escaped whole: only Translate's own wrapper, with nothing else in it
+    outdated = '<div class="mw-translate-fuzzy">An {{outdated}} translation. And more.</div>'
+    assert escape_wikitext(outdated) == '<div class="mw-translate-fuzzy">An &#123;&#123;outdated&#125;&#125; translation. And more.</div>'
+    assert excerpt(outdated) == '<div class="mw-translate-fuzzy">An {{outdated}} translation.</div>'
+    assert escape_wikitext('<span class="mw-translate-fuzzy" onclick="x">a</span>').startswith("&#60;span")
     assert escape_wikitext('<span lang="en" dir="ltr" onclick="x">a</span>').startswith("&#60;span")
     assert escape_wikitext('<span lang="en" dir="ltr">a</span> and <b>b</b>').startswith("&#60;span")

@@ -64,7 +64,10 @@ def test_every_generated_page_is_published_in_each_language_read_from_its_transl
     assert f"[[{source}/Themes|" in french and f"[[{source}/Themes/de|" in french  # the language bar
     assert f"{source}/Themes/es" not in french
     assert "Nous devrions diffuser le savoir sur toute la planète." in french
-    assert wiki.page_text(f"{source}/Themes/Education/fr") is not None
+    # the French Education summary is outdated (fuzzy): marked so on the generated pages too, as Translate marks it
+    french_education = wiki.page_text(f"{source}/Themes/Education/fr") or ""
+    assert re.search(r'<(span|div) class="mw-translate-fuzzy">\s*L\'éducation est au cœur de notre identité\.', french_education), french_education
+    assert '| <div class="mw-translate-fuzzy">L\'éducation est au cœur de notre identité.</div>\n' in french, french
 
     english = wiki.page_text(f"{source}/Themes")
     assert english is not None and f"[[{source}/Themes/fr|" in english and f"[[{source}/Themes/de|" in english

@@ -89,6 +89,9 @@ def test_a_translation_reads_against_its_source(case, page_map):
     for item in reading.untranslated:
         assert texts[item].startswith(('<span lang="en" dir="ltr">', '<div lang="en" dir="ltr">')) or \
             (item.endswith("/summary") and '<div lang="en" dir="ltr">' in texts[item]), item
+    for item in reading.fuzzy - reading.untranslated:
+        assert texts[item].startswith(('<span class="mw-translate-fuzzy">', '<div class="mw-translate-fuzzy">')) or \
+            (item.endswith("/summary") and 'class="mw-translate-fuzzy"' in texts[item]), item
 
 
 @pytest.mark.parametrize("case_id", ["fr-complete-one-fuzzy", "de-older-version-half-untranslated"])

@@ -52,9 +52,10 @@ _MARKUP_START = re.compile(r"[\n'~_&<>\[\]{}|]")
 _LINE_START = tuple("*#:;= !{") + ("----",)
 
 
-_IN_LANGUAGE = re.compile(r'<(span|div) lang="([A-Za-z0-9-]+)" dir="(ltr|rtl)">(.*)</\1>', re.S)
-"""Text a translation keeps in the source language, wrapped with its language and direction (as
-:mod:`wikisync.translation` hands it over): the wrapper stays, its text is escaped."""
+_IN_LANGUAGE = re.compile(r'<(span|div)( lang="[A-Za-z0-9-]+" dir="(?:ltr|rtl)"| class="mw-translate-fuzzy")>(.*)</\1>', re.S)
+"""Text a translation keeps in the source language, wrapped with its language and direction, or whose
+translation is outdated, marked so (as :mod:`wikisync.translation` hands them over): the wrapper stays,
+its text is escaped."""
 
 
 def escape_wikitext(text: str) -> str:
@@ -63,8 +64,8 @@ def escape_wikitext(text: str) -> str:
     text = str(text)
     wrapped = _IN_LANGUAGE.fullmatch(text) if text.startswith("<") else None
     if wrapped is not None:
-        tag, language, direction, inner = wrapped.groups()
-        return f'<{tag} lang="{language}" dir="{direction}">{escape_wikitext(inner)}</{tag}>'
+        tag, attributes, inner = wrapped.groups()
+        return f"<{tag}{attributes}>{escape_wikitext(inner)}</{tag}>"
     if _MARKUP_START.search(text) is None and not text.startswith(_LINE_START):
         return text
     lines = _MARKUP.sub(lambda m: _references(m.group(0)), str(text)).split("\n")
@@ -80,8 +81,8 @@ def excerpt(text: str, limit: int = 160) -> str:
     piece kept in the source language, inside its wrapper)."""
     wrapped = _IN_LANGUAGE.fullmatch(str(text)) if str(text).startswith("<") else None
     if wrapped is not None:
-        tag, language, direction, inner = wrapped.groups()
-        return f'<{tag} lang="{language}" dir="{direction}">{excerpt(inner, limit)}</{tag}>'
+        tag, attributes, inner = wrapped.groups()
+        return f"<{tag}{attributes}>{excerpt(inner, limit)}</{tag}>"
     text = " ".join(str(text).split())
     # the first sentence: up to the first . ! or ? after at least one character that a space or the end
     # follows (the only space left is " "), as the pattern ^(.+?[.!?])(\s|$) finds it

@@ -25,6 +25,8 @@ __all__ = ["FUZZY", "UNTRANSLATED", "HeadingAnchor", "HeadingLine", "TranslateMa
 
 UNTRANSLATED = "untranslated"
 FUZZY = "fuzzy"
+FUZZY_CLASS = "mw-translate-fuzzy"
+"""The class Translate marks an outdated unit with."""
 
 _TAG = re.compile(r"<(?P<close>/?)(?P<name>div|span)\b(?P<attributes>[^>]*?)(?P<empty>/?)>", re.I)
 _ATTRIBUTE = re.compile(r"""(?P<name>[\w:-]+)\s*=\s*(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s"'>]+))""")
@@ -177,7 +179,7 @@ def _wrapper_of(match: re.Match[str], index: _Positions) -> Wrapper | None:
     classes = attributes.get("class", "").split()
     line, column = index.position(match.start())
     block = match.group("name").lower() == "div"
-    if "mw-translate-fuzzy" in classes:
+    if FUZZY_CLASS in classes:
         return Wrapper(FUZZY, block, "", "", line, column, line)
     language = attributes.get("lang", "").strip()
     direction = attributes.get("dir", "").strip().lower()
@@ -214,6 +216,13 @@ class _Positions:
     def position(self, offset: int) -> tuple[int, int]:
         number = bisect.bisect_right(self.starts, offset) - 1
         return number + 1, offset - self.starts[number] + 1
+
+
+def outdated(text: str, block: bool = False) -> str:
+    """Text whose translation is outdated, as a generated page shows it: marked with Translate's own class,
+    which the wiki's styles show as outdated on the translation page itself."""
+    tag = "div" if block else "span"
+    return f'<{tag} class="{FUZZY_CLASS}">{text}</{tag}>'
 
 
 def wrapped(text: str, language: str, direction: str, block: bool = False) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from ...model import Anomaly
 from ..base import Alignment
 from ..records import Codebook, Statement, StatementReport, TableInfo
-from ..translate_markup import FUZZY, UNTRANSLATED, TranslateMarkup, wrapped
+from ..translate_markup import FUZZY, UNTRANSLATED, TranslateMarkup, outdated, wrapped
 from .parser import parse_statements
 
 __all__ = ["align_statements"]
@@ -63,6 +63,8 @@ def align_statements(source: StatementReport, markup: TranslateMarkup, title: st
                 text = wrapped(text, source_language, direction)
             if markup.wrapper_at(line, FUZZY):
                 fuzzy.add(original.id)
+                if original.id not in untranslated:
+                    text = outdated(text)
             statements.append(Statement(
                 id=original.id, line=original.line, text=text, keywords=statement.keywords, codes=original.codes,
                 uncertain=original.uncertain, users=original.users, source_line=statement.source_line,

@@ -33,7 +33,16 @@ from ...model import (
     Workshop,
 )
 from ..base import Alignment
-from ..translate_markup import FUZZY, UNTRANSLATED, HeadingLine, TranslateMarkup, anchor_key, anchor_keys, wrapped
+from ..translate_markup import (
+    FUZZY,
+    UNTRANSLATED,
+    HeadingLine,
+    TranslateMarkup,
+    anchor_key,
+    anchor_keys,
+    outdated,
+    wrapped,
+)
 from .parser import parse_themes, plain_text
 
 __all__ = ["align_themes"]
@@ -68,8 +77,10 @@ class _Aligner:
         return untranslated, fuzzy
 
     def text(self, item: str, text: str, lines: Iterable[int], block: bool = False) -> str:
-        untranslated, _ = self.state(item, lines)
-        return self.wrap(text, block) if untranslated else text
+        untranslated, fuzzy = self.state(item, lines)
+        if untranslated:
+            return self.wrap(text, block)
+        return outdated(text, block) if fuzzy else text
 
     def wrap(self, text: str, block: bool = False) -> str:
         return wrapped(text, self.source_language, self.direction, block)
