@@ -63,6 +63,10 @@ INVOCATIONS = {
     "missing code": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=Z}}}}",
     "missing source": f"{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=A|source=Nowhere}}}}",
     "missing track": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|track=C}}}}",
+    "statements of a missing source": f"{{{{#invoke:Wikisync data|statements|page={AGGREGATE}|source=Nowhere}}}}",
+    "cited of a missing source": f"{{{{#invoke:Wikisync data|cited|page={AGGREGATE}|source=Nowhere}}}}",
+    "sources of a source page": f"{{{{#invoke:Wikisync data|sources|page={SOURCE}}}}}",
+    "keyword of a source page": f"{{{{#invoke:Wikisync data|keyword|page={SOURCE}|keyword=Translation}}}}",
     "no page given": "{{#invoke:Wikisync data|statements}}",
     "caught by iferror": f"{{{{#iferror:{{{{#invoke:Wikisync data|count|page={AGGREGATE}|code=Z}}}}|none|found}}}}",
 }
@@ -102,10 +106,15 @@ EXPECTED = {
     "missing code": f'Wikisync data: no theme code "Z" in "{AGGREGATE}"',
     "missing source": f'Wikisync data: no source "Nowhere" in "{AGGREGATE}"',
     "missing track": f'Wikisync data: no track "C" in "{AGGREGATE}"',
+    "statements of a missing source": f'Wikisync data: no source "Nowhere" in "{AGGREGATE}"',
+    "cited of a missing source": f'Wikisync data: no source "Nowhere" in "{AGGREGATE}"',
+    "sources of a source page": f'Wikisync data: "{SOURCE}" is one source\'s data page, not the aggregate',
+    "keyword of a source page": f'Wikisync data: "{SOURCE}" is one source\'s data page, not the aggregate',
     "no page given": "Wikisync data: no page= given (the title of a wikisync data page)",
     "caught by iferror": "none",
 }
-ERRORS = {"missing page", "not a JSON page", "missing code", "missing source", "missing track", "no page given", "missing summary"}
+ERRORS = {"missing page", "not a JSON page", "missing code", "missing source", "missing track", "no page given", "missing summary",
+          "statements of a missing source", "cited of a missing source", "sources of a source page", "keyword of a source page"}
 
 
 class _Items(HTMLParser):

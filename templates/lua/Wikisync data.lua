@@ -141,13 +141,18 @@ local function member(object, key)
 	return value
 end
 
-local function find_source(data, title)
+-- The source that source= names, or the failure that says the page has none of that title.
+local function named_source(data, args)
 	for _, source in ipairs(data.sources) do
-		if source.title == title then
+		if source.title == args.source then
 			return source
 		end
 	end
-	return nil
+	return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+end
+
+local function not_the_aggregate(args)
+	return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
 end
 
 local function format_number(number, args)
@@ -191,8 +196,9 @@ local function q_count(data, args)
 		return fail('no ' .. role .. ' code "' .. code .. '" in "' .. args.page .. '"')
 	end
 	if is_aggregate(data) and args.source and args.source ~= '' then
-		if not find_source(data, args.source) then
-			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		local source = named_source(data, args)
+		if is_failure(source) then
+			return source
 		end
 		return member(member(member(data.matrix, role), code), args.source) or 0
 	end
@@ -212,9 +218,9 @@ local function q_statements(data, args)
 		return length(data.statements or {})
 	end
 	if args.source and args.source ~= '' then
-		local source = find_source(data, args.source)
-		if not source then
-			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		local source = named_source(data, args)
+		if is_failure(source) then
+			return source
 		end
 		return source.statements
 	end
@@ -246,9 +252,9 @@ local function q_participants(data, args)
 			participants_text = info.participants_text })
 	end
 	if args.source and args.source ~= '' then
-		local source = find_source(data, args.source)
-		if not source then
-			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		local source = named_source(data, args)
+		if is_failure(source) then
+			return source
 		end
 		return participants_of(source)
 	end
@@ -261,7 +267,7 @@ end
 
 local function q_sources(data, args)
 	if not is_aggregate(data) then
-		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+		return not_the_aggregate(args)
 	end
 	if args.track and args.track ~= '' then
 		local totals = track_totals(data, args)
@@ -272,7 +278,7 @@ end
 
 local function q_keyword(data, args)
 	if not is_aggregate(data) then
-		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+		return not_the_aggregate(args)
 	end
 	local wanted = mw.ustring.lower(args.keyword or '')
 	if wanted == '' then
@@ -288,7 +294,7 @@ end
 
 local function q_link(data, args)
 	if not is_aggregate(data) then
-		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+		return not_the_aggregate(args)
 	end
 	local id = args.id or ''
 	local target = member(data.index, id)
@@ -333,9 +339,9 @@ local function q_cited(data, args)
 		return is_failure(summary) and summary or summary.cited
 	end
 	if args.source and args.source ~= '' then
-		local source = find_source(data, args.source)
-		if not source then
-			return fail('no source "' .. args.source .. '" in "' .. args.page .. '"')
+		local source = named_source(data, args)
+		if is_failure(source) then
+			return source
 		end
 		return source.cited == nil and no_citations(args) or source.cited
 	end
@@ -344,7 +350,7 @@ end
 
 local function q_citations(data, args)
 	if not is_aggregate(data) then
-		return fail('"' .. args.page .. '" is one source\'s data page, not the aggregate')
+		return not_the_aggregate(args)
 	end
 	if args.summary and args.summary ~= '' then
 		local summary = find_summary(data, args)
