@@ -153,13 +153,20 @@ def test_the_sources_of_a_prefix_are_published_in_the_languages_listed_found_in_
     assert dev_wiki.api_request_count() - before <= 3
 
 
-def test_a_translation_that_cannot_be_aligned_holds_its_language_back_and_the_others_are_published(translated, capsys):
+def test_a_translation_that_cannot_be_aligned_holds_its_language_back_the_others_are_published_and_a_redirect_skipped(translated,
+                                                                                                                   capsys):
     wiki, source, _ = translated
     broken = (FIXTURES / "de.wiki").read_text(encoding="utf-8").replace('<span id="Learning"></span>',
                                                                         '<span id="No_such_heading"></span>')
     wiki.edit_as("Editor", f"{source}/de", broken, "a translation that names a heading the source lacks")
+    wiki.edit_as("Editor", f"{source}/it", f"#REDIRECT [[{source}/fr]]", "a translation page made a redirect")
     code, out = run_cli(capsys, translated[2])
     assert code == 1, out
+    # the redirect is no translation: one line, no error of its own, and said on the status page too
+    assert f"{source}: it: skipped: the translation page is a redirect" in out, out
+    assert wiki.page_text(f"{source}/Themes/it") is None
+    status = wiki.page_text(f"Project:Test/{source.split('/')[1]}/Status") or ""
+    assert "it: skipped: the translation page is a redirect" in status, status
     assert re.search(rf"^{re.escape(source)}/de:\d+:\d+: error WS7\d\d ", out, re.M), out
     assert f"{source}: de: held back" in out, out
     assert wiki.page_text(f"{source}/Themes/de") is None

@@ -331,7 +331,11 @@ class _Planner:
         by_language = {source_language: pages}
         for language, title in translations.items():
             page = self._read.get(title)
-            if page is None or page.redirect:
+            if page is None:
+                continue  # listed, and gone by the read
+            if page.redirect:
+                # no translation to read, but a person may take it for one: said on each run, as a skipped language
+                planned.languages.append(LanguageOutcome(language, page.title, "skipped", "the translation page is a redirect"))
                 continue
             translation = read_translation(page.text, page.title, language, page.revision, reading.report, spec,
                                            self.page_map.codebooks, source_language)
