@@ -52,7 +52,8 @@ def _resolved(case: dict) -> SummaryReport:
         report = None if lines is None else parse_statements(_statement_table(lines), title, None, code=code)
         history = case.get("histories", {}).get(code)
         others.append(OtherSource(title, "statements", code, f"{title}/Summary", report,
-                                  None if history is None else tuple(map(tuple, history))))
+                                  None if history is None else tuple(map(tuple, history)),
+                                  tuple(case.get("communities", {}).get(code, ()))))
     return SUMMARY.with_others(parse_summary(case["wikitext"], "Summary", case.get("revision")), None, others)
 
 
@@ -94,7 +95,7 @@ tests/fixtures/summary/Summary.wiki:9:24: warning WS604 §EN1 is ambiguous: it f
 tests/fixtures/summary/Summary.wiki:9:42: warning WS601 §Xy1.2: no source has the code 'Xy1' (hint: give the source its code: in page_map.yaml (code:), or correct the citation)
 tests/fixtures/summary/Summary.wiki:10:12: warning WS606 §Ar cites no line (write §CODE.LINE, or §LETTERS LINE as §Ar4)
 tests/fixtures/summary/Summary.wiki:10:39: warning WS606 §Ar2.3 (to 1): the range ends before it starts
-tests/fixtures/summary/Summary.wiki:14:21: info WS607 (9s) could not be tied to a source: no citation of its part of the block resolves to one, and "Other communities" names no source's title (hint: cite one of its statements, or name its source as its title does)
+tests/fixtures/summary/Summary.wiki:14:21: info WS607 (9s) could not be tied to a source: no citation of its part of the block resolves to one, and "Other communities" names no source's title (hint: cite one of its statements, or name its source as its title does, or give it the name in page_map.yaml (community:))
 tests/fixtures/summary/Summary.wiki: 6 warnings
 """
 
@@ -291,3 +292,10 @@ def test_the_citations_table_has_one_line_per_cell():
     assert len(rows) == len(readings[0].report.citations)
     assert rows[0] == ("| 3\n| §Ar1\n| [[Strategy/Sources/Arabic-Village-Pump|Ar1]]\n"
                        "| [[Strategy/Sources/Arabic-Village-Pump/Summary#§Ar1.1|§Ar1.1]]\n")
+
+
+def test_ws607_says_which_sources_a_community_name_fits_alike():
+    case = next(case for case in CHECK_CASES if case["name"].startswith("WS607 a community name that fits two"))
+    untied = [d.message for d in SUMMARY.check(_resolved(case), None) if d.code == "WS607"]
+    assert untied == ['(6s) could not be tied to a source: no citation of its part of the block resolves to one, and '
+                      '"The Arabic community" names Strategy/Sources/Ar-One, Strategy/Sources/Ar-Two alike']

@@ -219,6 +219,25 @@ class SourceSpec(_Strict):
     pages): ``auto`` for every one found, or the language codes to publish; None: none."""
     min_translated: float = Field(0.5, ge=0, le=1)
     """The share of a translation's units that must be translated for its language to be published."""
+    community: tuple[str, ...] = ()
+    """The names a summary may give the source's community (``Arabic village pump``), for a count whose
+    citations do not resolve to be tied to it (statements sources); a string or a list."""
+
+    @field_validator("community", mode="before")
+    @classmethod
+    def _community_names(cls, value: Any) -> Any:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"community: {value!r}: write a name, or a list of names such as [Arabic village pump]")
+        folded = set()
+        for name in names:
+            if not isinstance(name, str) or not re.search(r"[^\W_]", name):
+                raise ValueError(f"community: {name!r} is not a name (a summary's words for the community, such as Arabic village pump)")
+            key = " ".join(name.casefold().split())
+            if key in folded:
+                raise ValueError(f"community: {name!r} is listed twice")
+            folded.add(key)
+        return tuple(" ".join(name.split()) for name in names)
 
     @field_validator("translations", mode="before")
     @classmethod
@@ -294,6 +313,8 @@ class SourceSpec(_Strict):
                 raise ValueError(f"target {target.title!r}: each: code needs the source's codebook")
         if self.shape != "statements" and (self.group_by or self.codebook or self.code or self.columns):
             raise ValueError("group_by, codebook, code and columns are settings of statements sources (shape: statements)")
+        if self.shape != "statements" and self.community:
+            raise ValueError(f"community: names a statements source's community for a summary's counts; this source's shape is {self.shape}")
         if self.group_by is not None and self.group_by not in CODED_ROLES:
             raise ValueError(f"group_by {self.group_by!r}: not a coded column; one of " + ", ".join(CODED_ROLES))
         for code, severity in self.rules.items():

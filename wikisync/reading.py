@@ -76,7 +76,7 @@ class Across:
     """Told, in one line, what goes unchecked for want of a history (a file's counts)."""
 
     def others(self, title: str) -> list[OtherSource]:
-        return [OtherSource(spec.page, spec.shape, spec.code, shape(spec.shape).anchor_page(spec))
+        return [OtherSource(spec.page, spec.shape, spec.code, shape(spec.shape).anchor_page(spec), community=spec.community)
                 for spec in self.page_map.sources if title_key(spec.page) != title_key(title)]
 
     def report(self, found: Shape, report: ShapeReport, settings: SourceSpec | None) -> ShapeReport:

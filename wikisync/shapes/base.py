@@ -136,6 +136,8 @@ class OtherSource:
     statement_history: tuple[tuple[int, int], ...] | None = None
     """(revision, statements) of every revision of the page, oldest first, when its history was read (only
     the sources :meth:`Shape.counted_sources` names are, and only from a wiki)."""
+    community: tuple[str, ...] = ()
+    """The names the page map gives its community (``community:``), for a summary's counts to be tied by."""
 
 
 @dataclass(frozen=True)

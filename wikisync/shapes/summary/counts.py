@@ -4,8 +4,10 @@ A count belongs to the sources that the citations of its part of the block name:
 each citation goes with the nearest count before it (a citation before the first count, with the first),
 and a count's sources are those its citations resolve to without ambiguity. With several, their statements
 are added up. A count none of whose citations resolve so is tied through its community, the text before it:
-to the source whose title's last part it names word for word (``Arabic village pump`` names
-``…/Arabic-Village-Pump``; of several, the one naming most words; a tie between them ties it to none).
+to the source one of whose page-map ``community:`` names it contains (case and spacing aside; a name inside a
+longer name found there does not count; names of two sources tie it to none); failing that, to the source
+whose title's last part it names word for word (``Arabic village pump`` names ``…/Arabic-Village-Pump``; of
+several, the one naming most words; a tie between them ties it to none).
 The count was true when, at some revision up to the summary's, the sources held that many
 statements; what they hold now tells how many the count has not seen.
 """
@@ -53,13 +55,36 @@ def tie_counts(report: SummaryReport, others: Sequence[OtherSource]) -> tuple[Co
         if titles:
             ties.append(CountTie(count, tuple(titles), "citations"))
             continue
-        named = _named_by(count.community, counted)
+        named = _named_in(count.community, counted) or _named_by(count.community, counted)
         ties.append(CountTie(count, named, "community") if len(named) == 1 else CountTie(count, (), None, named))
     return tuple(ties)
 
 
 def _words(text: str) -> list[str]:
     return [word.casefold() for word in _WORD.findall(text)]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """The folded name, not as part of a longer word (``Arabic`` is not in ``Arabicised``)."""
+    start = r"(?<![^\W_])" if _WORD.match(name) else ""
+    end = r"(?![^\W_])" if _WORD.match(name[-1]) else ""
+    return re.compile(start + re.escape(name) + end)
+
+
+def _named_in(community: str, others: Sequence[OtherSource]) -> tuple[str, ...]:
+    """The sources one of whose ``community:`` names the community contains, leaving out a name found only
+    inside a longer one found there (``village pump`` in ``Arabic village pump``)."""
+    said = _folded(community)
+    found = [(match.start(), match.end(), other.title) for other in others for name in other.community
+             if (folded := _folded(name)) for match in _name_pattern(folded).finditer(said)]
+    kept = [title for start, end, title in found
+            if not any(outer_start <= start and end <= outer_end and (outer_start, outer_end) != (start, end)
+                       for outer_start, outer_end, _ in found)]
+    return tuple(dict.fromkeys(kept))
 
 
 def _named_by(community: str, others: Sequence[OtherSource]) -> tuple[str, ...]:
