@@ -83,3 +83,13 @@ def test_translations_on_a_shape_that_reads_none_is_one_line_at_its_key(tmp_path
     assert str(caught.value).splitlines() == [
         f"{tmp_path / 'page_map.yaml'}:6: sources[1].translations: a summary source's translations are not read "
         "(shape summary reads none; translations are read for themes, statements sources): remove translations:"]
+
+
+def test_a_statement_source_s_community_is_a_name_or_a_list_of_names_with_spacing_folded(tmp_path):
+    page_map = load_page_map(write(tmp_path, (
+        "sources:\n"
+        "  - {page: A, shape: statements, community: 'Arabic  village pump', targets: [{title: 'A/x', template: t.j2}]}\n"
+        "  - {page: F, shape: statements, community: [French bistro, bistro (fr)], targets: [{title: 'F/x', template: t.j2}]}\n"
+        "  - {page: G, shape: statements, targets: [{title: 'G/x', template: t.j2}]}\n"
+    )))
+    assert [source.community for source in page_map.sources] == [("Arabic village pump",), ("French bistro", "bistro (fr)"), ()]

@@ -128,7 +128,8 @@ def _untied(report: SummaryReport) -> Iterator[Finding]:
                  else f"{quoted(count.community)} names no source's title" if count.community else "no community is named before it")
         yield Finding(count.line, count.column,
                       f"({count.count}s) could not be tied to a source: no citation of its part of the block resolves to one, "
-                      f"and {named}", None, "cite one of its statements, or name its source as its title does, or give it the name in page_map.yaml (community:)")
+                      f"and {named}", None,
+                      "cite one of its statements, or name its source as its title does, or give it the name in page_map.yaml (community:)")
 
 
 @_rule("WS606", "warning", "a citation wikisync cannot read (no line number, a range ending before it starts)")
