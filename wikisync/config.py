@@ -673,6 +673,12 @@ def load_page_map(path: str | Path) -> PageMap:
                                                    "prefix and sources_from's code:, not from settings"))
             broken.append(rule)
             continue
+        if "community" in rule.settings:
+            # one community's names given to every source under the prefix would fit them all, and tie no count
+            problems.append((lines.line_of(where), f"sources_from[{index + 1}].settings: community: names one source's "
+                                                   "community; give it on that source under sources:"))
+            broken.append(rule)
+            continue
         settings = _merged(rule.settings, top.defaults)
         # a sample source shows the settings' problems now, at their lines, not at run time
         if _source(rule.entry(rule.prefix + "Sample", "Sample") | settings, _Defaults(), where, lines, problems) is not None:
