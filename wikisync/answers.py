@@ -4,13 +4,14 @@ each answer with the ``continue`` parameters that ask for the rest. :mod:`wikisy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Generic, TypeVar
 
 from .wiki_records import LanguageInfo
 
-__all__ = ["AnswerPart", "followed", "language_infos", "translated_shares"]
+__all__ = ["AnswerPart", "continued", "followed", "language_infos", "translated_shares"]
 
 Found = TypeVar("Found")
 
@@ -23,19 +24,26 @@ class AnswerPart(Generic[Found]):
     more: dict[str, str] | None = None
 
 
+def continued(ask: Callable[[dict[str, Any]], Mapping[str, Any]], params: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The answers to ``params``: asked, then asked again with each answer's ``continue`` parameters until
+    one has none."""
+    asked = dict(params)
+    while True:
+        body = ask(dict(asked))
+        yield body
+        more = _more(body)
+        if more is None:
+            return
+        asked.update(more)
+
+
 def followed(ask: Callable[[dict[str, Any]], Mapping[str, Any]], params: Mapping[str, Any],
              read: Callable[[Mapping[str, Any]], AnswerPart[Found]], limit: int = 5) -> dict[str, Found]:
-    """Everything the answers to ``params`` hold: asked, read, and asked again with each answer's
-    ``continue`` parameters until one has none, at most ``limit`` times (a module that keeps filling a
-    cache may take long: what the answers held by then is kept)."""
-    asked = dict(params)
+    """Everything the answers to ``params`` hold (:func:`continued`), read, at most ``limit`` answers (a
+    module that keeps filling a cache may take long: what the answers held by then is kept)."""
     found: dict[str, Found] = {}
-    for _ in range(limit):
-        part = read(ask(dict(asked)))
-        found.update(part.found)
-        if part.more is None:
-            break
-        asked.update(part.more)
+    for body in islice(continued(ask, params), limit):
+        found.update(read(body).found)
     return found
 
 

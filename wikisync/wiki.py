@@ -21,7 +21,7 @@ import sys
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -30,7 +30,7 @@ import requests
 import urllib3
 
 from . import answers, redaction
-from .answers import followed
+from .answers import continued, followed
 from .errors import ConfigError, SourceError, TitleError, WikiError
 from .model import PageState, RevisionMark
 from .titles import title_problem
@@ -211,7 +211,7 @@ _FAILURES = {
 """MediaWiki's error codes of a refused edit (its own and its extensions'), by kind."""
 
 
-def _query_pages(body: dict) -> list[dict]:
+def _query_pages(body: Mapping[str, Any]) -> list[dict]:
     """The pages of an action=query answer, in either format version."""
     pages = body.get("query", {}).get("pages") or []
     return list(pages.values()) if isinstance(pages, dict) else list(pages)
@@ -322,16 +322,13 @@ class Wiki:
             params["rvstartid"] = after + 1
         found: list[Revision] = []
         try:
-            while True:
-                body = self.site.simple_request(**params).submit()
+            for body in continued(self._ask, params):
                 for page in _query_pages(body):
                     for revision in page.get("revisions") or []:
                         main = (revision.get("slots") or {}).get("main") or revision
                         text = main.get("content", main.get("*", ""))
                         found.append(Revision(revision["revid"], revision.get("user") or "", text or ""))
-                if "continue" not in body:
-                    return found
-                params.update(body["continue"])
+            return found
         except self._errors.Error as exc:
             raise WikiError(f"{title}: cannot read the page history: {_first_line(exc)}") from None
         except OSError as exc:
@@ -508,14 +505,11 @@ class Wiki:
                                   "rvprop": "ids|sha1"}
         found: dict[str, ListedPage] = {}
         try:
-            while True:
-                body = self.site.simple_request(**params).submit()
+            for body in continued(self._ask, params):
                 for page in _query_pages(body):
                     known = found[page["title"]].mark if page["title"] in found else None
                     found[page["title"]] = ListedPage(_latest_mark(page) or known, "redirect" in page, page.get("pagelanguage"))
-                if "continue" not in body:
-                    return found
-                params.update(body["continue"])
+            return found
         except self._errors.Error as exc:
             raise WikiError(f"cannot list the pages under {prefix!r}: {_first_line(exc)}") from None
         except OSError as exc:
